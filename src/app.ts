@@ -1,0 +1,24 @@
+/** The Hono app: one sub-app per caller, one error handler, JSON 404/405. */
+import { Hono } from 'hono';
+import { decisions } from './http/decisions';
+import { methodNotAllowed, notFound, onError } from './http/errors';
+import { events } from './http/events';
+import { openrtb } from './http/openrtb';
+import { tracking } from './http/tracking';
+
+export const app = new Hono<{ Bindings: Env }>();
+
+app.get('/healthz', (c) => c.json({ status: 'ok' }));
+app.route('/openrtb2', openrtb);
+app.route('/v1/decisions', decisions);
+app.route('/v1/events', events);
+app.route('/v1/t', tracking);
+
+app.all('/healthz', methodNotAllowed('GET'));
+app.all('/openrtb2/bid', methodNotAllowed('POST'));
+app.all('/v1/decisions', methodNotAllowed('POST'));
+app.all('/v1/events', methodNotAllowed('POST'));
+app.all('/v1/t/:token', methodNotAllowed('GET'));
+
+app.notFound(notFound);
+app.onError(onError);

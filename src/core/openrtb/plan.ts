@@ -1,0 +1,99 @@
+/**
+ * Maps a validated OpenRTB BidRequest onto what the engine and the edges need: slots with
+ * sizes and floors, request-level blocks, the user key to look up, and the consent signals.
+ */
+import type { Slot, Size } from '../engine/decide';
+import { floorMicros } from '../engine/pricing';
+import type { ConsentSignals } from '../privacy/consent';
+import type { BidRequest } from './request-schema';
+
+export interface BidPlan {
+  readonly slots: readonly Slot[];
+  readonly blockedCategories: readonly string[];
+  readonly blockedDomains: readonly string[];
+  readonly explain: boolean;
+}
+
+/** Who the request is about and what it lets us do; needed before the catalog is. */
+export interface BidAudience {
+  /** Raw (unhashed) key, or null when the request carries no usable stable id. */
+  readonly userKey: string | null;
+  readonly consent: ConsentSignals;
+  readonly tmaxMs: number | undefined;
+}
+
+interface CurrencyTable {
+  readonly currency: string;
+  readonly currencyRates: Readonly<Record<string, number>>;
+}
+
+type Imp = BidRequest['imp'][number];
+
+export function planBid(req: BidRequest, money: CurrencyTable): BidPlan {
+  // `cur` lists the currencies the exchange accepts; if ours is not among them we cannot price.
+  const currencyOk = !req.cur || req.cur.length === 0 || req.cur.includes(money.currency);
+  return {
+    slots: req.imp.map((imp) => ({
+      id: imp.id,
+      sizes: bannerSizes(imp),
+      floorMicros: currencyOk ? floorMicros(imp.bidfloor ?? 0, imp.bidfloorcur ?? 'USD', money.currency, money.currencyRates) : null,
+    })),
+    blockedCategories: req.bcat ?? [],
+    blockedDomains: req.badv ?? [],
+    explain: explainRequested(req.ext),
+  };
+}
+
+export function bidAudience(req: BidRequest): BidAudience {
+  return { userKey: userKey(req), consent: consentSignals(req), tmaxMs: req.tmax };
+}
+
+function bannerSizes(imp: Imp): Size[] {
+  const banner = imp.banner;
+  if (!banner) return [];
+  const sizes: Size[] = [];
+  for (const f of banner.format ?? []) {
+    if (f.w !== undefined && f.h !== undefined && f.w > 0 && f.h > 0) sizes.push({ w: f.w, h: f.h });
+  }
+  if (sizes.length === 0 && banner.w !== undefined && banner.h !== undefined && banner.w > 0 && banner.h > 0) {
+    sizes.push({ w: banner.w, h: banner.h });
+  }
+  return sizes;
+}
+
+const ZERO_IFA = /^[0-]+$/;
+
+/**
+ * Our own id as synced with the exchange first (`buyeruid`), then the exchange's user id, then
+ * the device advertising id, which Limit Ad Tracking forbids us to use.
+ */
+function userKey(req: BidRequest): string | null {
+  const candidates = [req.user?.buyeruid, req.user?.id];
+  const ifa = req.device?.ifa;
+  if (req.device?.lmt !== 1 && ifa !== undefined && !ZERO_IFA.test(ifa)) candidates.push(ifa);
+  for (const key of candidates) {
+    if (key !== undefined && key.trim() !== '') return key;
+  }
+  return null;
+}
+
+function consentSignals(req: BidRequest): ConsentSignals {
+  const regs = req.regs;
+  const gdpr = regs?.gdpr ?? regs?.ext?.gdpr;
+  const tcString = req.user?.consent ?? req.user?.ext?.consent;
+  const usPrivacy = regs?.us_privacy ?? regs?.ext?.us_privacy;
+  return {
+    ...(gdpr !== undefined ? { gdprApplies: gdpr === 1 } : {}),
+    ...(tcString !== undefined ? { tcString } : {}),
+    ...(usPrivacy !== undefined ? { usPrivacy } : {}),
+    ...(regs?.gpp_sid ? { gppSid: regs.gpp_sid } : {}),
+    coppa: regs?.coppa === 1,
+  };
+}
+
+/** `ext.edgebid.explain: true` asks for the per-line-item trace in the response ext. */
+function explainRequested(ext: unknown): boolean {
+  if (typeof ext !== 'object' || ext === null || !('edgebid' in ext)) return false;
+  const own: unknown = ext.edgebid;
+  return typeof own === 'object' && own !== null && 'explain' in own && own.explain === true;
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { consentGate } from './consent';
+
+describe('consentGate (interim, fail closed)', () => {
+  it.each([
+    [{}, 'behavioural', 'no_restriction'],
+    [{ gdprApplies: false, usPrivacy: '1YNN' }, 'behavioural', 'no_restriction'],
+    [{ coppa: true }, 'contextual', 'coppa'],
+    [{ gdprApplies: true, tcString: 'CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA' }, 'contextual', 'gdpr_consent_unverified'],
+    [{ usPrivacy: '1YYN' }, 'contextual', 'us_privacy_opt_out'],
+    [{ usPrivacy: '1-y-' }, 'contextual', 'us_privacy_opt_out'],
+    [{ usPrivacy: '1---' }, 'behavioural', 'no_restriction'],
+    [{ gppSid: [2, 7] }, 'contextual', 'gpp_us_unverified'],
+    [{ gppSid: [2] }, 'behavioural', 'no_restriction'],
+  ] as const)('%j → %s (%s)', (signals, mode, reason) => {
+    expect(consentGate(signals)).toEqual({ mode, reason });
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * `POST /v1/events`: behavioural events in batches. Validated whole, user keys hashed, then
+ * queued; `202` only once the queue has taken every message, so an accepted event is never lost.
+ */
+import { Hono } from 'hono';
+import { AppError } from '../core/errors';
+import { parseEventBatch } from '../core/events/event-batch';
+import type { ProfileEvent } from '../core/model';
+import { readJsonBody } from './body';
+import { config } from './config';
+import { hashUserKey } from './crypto';
+import { log } from './log';
+
+/** Queues take at most 100 messages per sendBatch call. */
+const SEND_BATCH_MAX = 100;
+
+export const events = new Hono<{ Bindings: Env }>();
+
+events.post('/', async (c) => {
+  const env = c.env;
+  const parsed = parseEventBatch(await readJsonBody(c.req.raw, config(env).maxEventBodyBytes), Date.now());
+  if (!parsed.ok) throw new AppError('invalid_request', 'event batch is invalid; nothing was accepted', parsed.issues);
+  const hashes = new Map<string, Promise<string>>();
+  const messages: ProfileEvent[] = await Promise.all(
+    parsed.events.map(async ({ userKey, ...rest }) => {
+      let hash = hashes.get(userKey);
+      if (!hash) hashes.set(userKey, (hash = hashUserKey(env.USER_KEY_SECRET, userKey)));
+      return { ...rest, userHash: await hash };
+    }),
+  );
+  try {
+    for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
+      await env.PROFILE_EVENTS.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: 'json' as const })));
+    }
+  } catch (err) {
+    // Part of a multi-chunk batch may be queued; resending it is safe (events are idempotent by id).
+    log('error', 'queue_send_failed', { error: err instanceof Error ? err.name : 'unknown', events: messages.length });
+    throw new AppError('queue_unavailable', 'events could not be queued; retry the whole batch (ids make it idempotent)');
+  }
+  return c.json({ accepted: messages.length }, 202);
+});

@@ -1,0 +1,67 @@
+/**
+ * `POST /openrtb2/bid`: the exchange-facing hot path. Validate, resolve the audience and the
+ * catalog in parallel, decide, answer a BidResponse or `204`.
+ */
+import { Hono } from 'hono';
+import { profileBudgetMs } from '../core/engine/budget';
+import { decide } from '../core/engine/decide';
+import { AppError } from '../core/errors';
+import { bidAudience, planBid } from '../core/openrtb/plan';
+import { parseBidRequest } from '../core/openrtb/request-schema';
+import { buildBidResponse } from '../core/openrtb/response';
+import { getCatalog } from '../store/catalog-store';
+import { resolveAudience } from './audience';
+import { readJsonBody } from './body';
+import { config } from './config';
+import { noBidSummary } from './no-bid-header';
+import { trackBids } from './tracking-urls';
+
+/** Our seat in the exchange's auction. */
+const SEAT = 'edgebid';
+
+export const openrtb = new Hono<{ Bindings: Env }>();
+
+openrtb.post('/bid', async (c) => {
+  const env = c.env;
+  const cfg = config(env);
+  const parsed = parseBidRequest(await readJsonBody(c.req.raw, cfg.maxBidBodyBytes));
+  if (!parsed.ok) throw new AppError('invalid_request', 'bid request does not conform to OpenRTB 2.6', parsed.issues);
+  const req = parsed.value;
+  const nowMs = Date.now();
+  const audience = bidAudience(req);
+  const budgetMs = profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
+  const [catalog, resolved] = await Promise.all([
+    getCatalog(env, (p) => c.executionCtx.waitUntil(p), nowMs),
+    resolveAudience(env, audience, budgetMs),
+  ]);
+  const plan = planBid(req, catalog);
+  const decisions = decide(catalog, {
+    slots: plan.slots,
+    profile: resolved.profile.snapshot,
+    blockedCategories: plan.blockedCategories,
+    blockedDomains: plan.blockedDomains,
+    nowMs,
+    rng: Math.random,
+    explain: plan.explain,
+  });
+  const bids = await trackBids(env, c.req.url, decisions, nowMs);
+  const responseId = crypto.randomUUID();
+  const response = buildBidResponse({
+    requestId: req.id,
+    responseId,
+    currency: catalog.currency,
+    seat: SEAT,
+    catalogVersion: catalog.version,
+    decisions,
+    profileSource: resolved.profile.source,
+    explain: plan.explain,
+    bids,
+  });
+  c.header('X-Edgebid-Profile-Source', resolved.profile.source);
+  c.header('X-Edgebid-Consent', resolved.consent.reason);
+  if (!response) {
+    c.header('X-Edgebid-No-Bid', noBidSummary(decisions));
+    return c.body(null, 204);
+  }
+  return c.json(response);
+});

@@ -1,0 +1,39 @@
+/** Builds the signed impression, click and win-notice URLs of one chosen creative. */
+import type { SlotBid, SlotDecision } from '../core/engine/decide';
+import type { BidUrls, TrackedBid } from '../core/openrtb/response';
+import { signToken, TRACKING_TTL_MS, type TrackingPayload } from './tracking-token';
+
+export async function trackingUrls(secret: string, origin: string, bid: SlotBid, nowMs: number): Promise<BidUrls> {
+  const base: Omit<TrackingPayload, 'k'> = {
+    li: bid.lineItem.item.id,
+    cr: bid.creative.id,
+    cmp: bid.lineItem.campaign.id,
+    p: bid.priceMicros,
+    exp: nowMs + TRACKING_TTL_MS,
+  };
+  const [win, imp, click] = await Promise.all([
+    signToken(secret, { k: 'win', ...base }),
+    signToken(secret, { k: 'imp', ...base }),
+    signToken(secret, { k: 'click', ...base, url: bid.creative.clickUrl }),
+  ]);
+  return {
+    nurl: `${origin}/v1/t/${win}?price=\${AUCTION_PRICE}`,
+    impressionUrl: `${origin}/v1/t/${imp}`,
+    clickUrl: `${origin}/v1/t/${click}`,
+  };
+}
+
+/** The origin tracking URLs point at: configured, or the one the request came in on. */
+export function publicOrigin(env: Env, requestUrl: string): string {
+  return env.PUBLIC_BASE_URL !== '' ? env.PUBLIC_BASE_URL.replace(/\/+$/, '') : new URL(requestUrl).origin;
+}
+
+/** Signs the URLs of every bid among `decisions`. */
+export function trackBids(env: Env, requestUrl: string, decisions: readonly SlotDecision[], nowMs: number): Promise<TrackedBid[]> {
+  const origin = publicOrigin(env, requestUrl);
+  return Promise.all(
+    decisions
+      .filter((d): d is SlotBid => d.kind === 'bid')
+      .map(async (bid) => ({ bid, urls: await trackingUrls(env.TRACKING_SECRET, origin, bid, nowMs) })),
+  );
+}

@@ -1,0 +1,10 @@
+import { SELF } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+
+describe('GET /healthz', () => {
+  it('answers ok', async () => {
+    const res = await SELF.fetch('http://edge.test/healthz');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+});

@@ -1,0 +1,43 @@
+/** Shared helpers for the Workers-runtime tests: call the worker like a client, poll for async effects. */
+import { env, SELF } from 'cloudflare:test';
+import { hashUserKey } from '../src/http/crypto';
+
+export const ORIGIN = 'http://edge.test';
+
+export function post(path: string, body: unknown, init: RequestInit = {}): Promise<Response> {
+  return SELF.fetch(`${ORIGIN}${path}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...init,
+  });
+}
+
+export function bannerRequest(userId: string | undefined, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `req-${crypto.randomUUID()}`,
+    imp: [{ id: '1', banner: { w: 300, h: 250 } }],
+    site: { id: 's1', domain: 'news.example', page: 'https://news.example/a' },
+    ...(userId !== undefined ? { user: { id: userId } } : {}),
+    tmax: 500,
+    ...overrides,
+  };
+}
+
+export function event(userKey: string, type: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id: `evt-${crypto.randomUUID()}`, type, userKey, ts: Date.now(), advertiserId: 'adv-acme', ...extra };
+}
+
+/** Polls `probe` until it returns a non-undefined value; fails with `what` after `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function profileStub(userKey: string) {
+  return hashUserKey(env.USER_KEY_SECRET, userKey).then((hash) => ({ hash, stub: env.USER_PROFILE.get(env.USER_PROFILE.idFromName(hash)) }));
+}
