@@ -7,4 +7,4 @@ export { UserProfile } from './objects/user-profile';
 export default {
   fetch: app.fetch,
   queue: (batch, env) => handleProfileBatch(batch, env),
-} satisfies ExportedHandler<Env, unknown>;
+} satisfies ExportedHandler<Env>;

@@ -1,8 +1,7 @@
 /** `POST /v1/decisions` and the signed tracking URLs it hands out. */
 import { describe, expect, it } from 'vitest';
 import fixture from './fixtures/decision-request.json';
-import { event, eventually, ORIGIN, post } from './helpers';
-import { SELF } from 'cloudflare:test';
+import { event, eventually, fetchWorker, ORIGIN, post } from './helpers';
 
 interface Decision {
   placementId: string;
@@ -68,10 +67,10 @@ describe('GET /v1/t/:token', () => {
 
   it('redirects a signed click to the landing page and answers an impression with a pixel', async () => {
     const d = await urls();
-    const click = await SELF.fetch(d.clickUrl ?? '', { redirect: 'manual' });
+    const click = await fetchWorker(d.clickUrl ?? '', { redirect: 'manual' });
     expect(click.status).toBe(302);
     expect(click.headers.get('location')).toBe('https://acme-outdoor.example/');
-    const imp = await SELF.fetch(d.impressionUrl ?? '');
+    const imp = await fetchWorker(d.impressionUrl ?? '');
     expect(imp.status).toBe(200);
     expect(imp.headers.get('content-type')).toBe('image/gif');
   });
@@ -80,9 +79,9 @@ describe('GET /v1/t/:token', () => {
     const d = await urls();
     const token = (d.clickUrl ?? '').split('/').pop() ?? '';
     const [payload] = token.split('.');
-    const forged = await SELF.fetch(`${ORIGIN}/v1/t/${payload}.AAAA`, { redirect: 'manual' });
+    const forged = await fetchWorker(`${ORIGIN}/v1/t/${payload}.AAAA`, { redirect: 'manual' });
     expect(forged.status).toBe(400);
     expect((await forged.json<{ error: { code: string } }>()).error.code).toBe('invalid_token');
-    expect((await SELF.fetch(`${ORIGIN}/v1/t/garbage`)).status).toBe(400);
+    expect((await fetchWorker(`${ORIGIN}/v1/t/garbage`)).status).toBe(400);
   });
 });

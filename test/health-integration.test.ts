@@ -1,9 +1,9 @@
-import { SELF } from 'cloudflare:test';
+import { fetchWorker } from './helpers';
 import { describe, expect, it } from 'vitest';
 
 describe('GET /healthz', () => {
   it('answers ok', async () => {
-    const res = await SELF.fetch('http://edge.test/healthz');
+    const res = await fetchWorker('http://edge.test/healthz');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });

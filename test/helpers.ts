@@ -1,11 +1,16 @@
 /** Shared helpers for the Workers-runtime tests: call the worker like a client, poll for async effects. */
-import { env, SELF } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { hashUserKey } from '../src/http/crypto';
 
 export const ORIGIN = 'http://edge.test';
 
+/** Calls the worker's own fetch handler, as a client would. */
+export function fetchWorker(url: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(url, init));
+}
+
 export function post(path: string, body: unknown, init: RequestInit = {}): Promise<Response> {
-  return SELF.fetch(`${ORIGIN}${path}`, {
+  return fetchWorker(`${ORIGIN}${path}`, {
     method: 'POST',
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...init,

@@ -2,7 +2,7 @@
  * The hot path's profile read under its deadline, against the real object and real KV:
  * a slow or failing object falls back to the KV snapshot, then to no profile, never late.
  */
-import { env } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ProfileSnapshot } from '../src/core/model';
 import { platformSources, readProfile, type SnapshotSources } from '../src/store/profile-reader';

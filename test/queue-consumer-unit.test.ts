@@ -2,7 +2,8 @@
  * The profile-events consumer against the real UserProfile objects and KV: idempotence under
  * redelivery, per-message retry on failure, dead-lettering of bodies that can never apply.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ProfileEvent } from '../src/core/model';
 import { handleProfileBatch, platformEffects, retryDelaySec, type ProfileEffects } from '../src/queue/profile-consumer';
@@ -85,7 +86,11 @@ describe('profile-events consumer', () => {
 
   it('sends a body that can never apply to the dead-letter queue and acks it', async () => {
     const dead: unknown[] = [];
-    const result = await run([{ nonsense: true }], { ...platformEffects(env), deadLetter: async (b) => void dead.push(b) });
+    const result = await run([{ nonsense: true }], { ...platformEffects(env), deadLetter: (b) => {
+        dead.push(b);
+        return Promise.resolve();
+      },
+    });
     expect(dead).toEqual([{ nonsense: true }]);
     expect(result.explicitAcks).toHaveLength(1);
   });

@@ -9,7 +9,8 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) throw new AppError('invalid_json', 'request body is empty; expected a JSON document');
-  const reader = req.body.getReader();
+  // Request bodies are byte streams; the platform type leaves the chunk type open.
+  const reader = (req.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -26,7 +26,9 @@ decisions.post('/', async (c) => {
   const nowMs = Date.now();
   const budgetMs = profileBudgetMs(req.timeoutMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
-    getCatalog(env, (p) => c.executionCtx.waitUntil(p), nowMs),
+    getCatalog(env, (p) => {
+      c.executionCtx.waitUntil(p);
+    }, nowMs),
     resolveAudience(env, { userKey: req.userKey ?? null, consent: req.consent }, budgetMs),
   ]);
   const slotDecisions = decide(catalog, {

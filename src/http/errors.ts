@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import { AppError } from '../core/errors';
 import { log } from './log';
 
@@ -16,7 +17,7 @@ export function toAppError(err: unknown): AppError {
 export function onError(err: unknown, c: Context): Response {
   const appErr = toAppError(err);
   if (appErr.code === 'internal') {
-    log('error', 'unhandled_error', { route: c.req.routePath, error: err instanceof Error ? err.name : typeof err });
+    log('error', 'unhandled_error', { route: routePath(c), error: err instanceof Error ? err.name : typeof err });
   }
   return c.json(appErr.toJSON(), appErr.status);
 }

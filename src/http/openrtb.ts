@@ -31,7 +31,9 @@ openrtb.post('/bid', async (c) => {
   const audience = bidAudience(req);
   const budgetMs = profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
-    getCatalog(env, (p) => c.executionCtx.waitUntil(p), nowMs),
+    getCatalog(env, (p) => {
+      c.executionCtx.waitUntil(p);
+    }, nowMs),
     resolveAudience(env, audience, budgetMs),
   ]);
   const plan = planBid(req, catalog);

@@ -34,11 +34,11 @@ export function retryDelaySec(attempts: number): number {
 }
 
 export async function handleProfileBatch(
-  batch: MessageBatch<unknown>,
+  batch: MessageBatch,
   env: Env,
   effects: ProfileEffects = platformEffects(env),
 ): Promise<void> {
-  const byUser = new Map<string, { messages: Message<unknown>[]; events: ProfileEvent[] }>();
+  const byUser = new Map<string, { messages: Message[]; events: ProfileEvent[] }>();
   for (const msg of batch.messages) {
     const parsed = profileEventSchema.safeParse(msg.body);
     if (!parsed.success) {
@@ -65,7 +65,7 @@ export async function handleProfileBatch(
   );
 }
 
-async function deadLetter(msg: Message<unknown>, effects: ProfileEffects): Promise<void> {
+async function deadLetter(msg: Message, effects: ProfileEffects): Promise<void> {
   try {
     await effects.deadLetter(msg.body);
     log('warn', 'profile_event_dead_lettered', { reason: 'invalid_body' });

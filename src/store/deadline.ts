@@ -11,7 +11,9 @@ export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T |
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    timer = setTimeout(() => {
+      resolve(TIMED_OUT);
+    }, ms);
   });
   try {
     return await Promise.race([work, timeout]);

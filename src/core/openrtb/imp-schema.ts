@@ -142,27 +142,39 @@ export const audioSchema = z.object({
 
 /**
  * `native.request`: the Native 1.x request as a JSON string (spec) or, from legacy senders, as an
- * inline object. The payload is checked by `nativeRequestIssues`; the output is always the string
- * form (an inline object is re-serialised; the string form is passed through as is).
+ * inline object. The payload is checked by `nativeRequestIssues` (which also needs `native.ver`,
+ * hence the check on the Native object); the output is always the string form: an inline object
+ * is re-serialised, a string passes through as is.
  */
-const nativeRequest = z
-  .custom<string | Record<string, unknown>>((v) => typeof v === 'string' || isJsonObject(v), {
-    error: (issue) => (issue.input === undefined ? 'is required' : 'expected string'),
-  })
-  .superRefine((payload, ctx) => {
-    for (const issue of nativeRequestIssues(payload)) {
-      ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
-    }
-  })
-  .transform((payload): string => (typeof payload === 'string' ? payload : JSON.stringify(payload)));
-
-export const nativeSchema = z.object({
-  request: nativeRequest,
-  ver: optStr,
-  api: optIntArr,
-  battr: optIntArr,
-  ext: optExt,
+const nativeRequest = z.custom<string | Record<string, unknown>>((v) => typeof v === 'string' || isJsonObject(v), {
+  error: (issue) => (issue.input === undefined ? 'is required' : 'expected string'),
 });
+
+export const nativeSchema = z
+  .object({
+    request: nativeRequest,
+    ver: optStr,
+    api: optIntArr,
+    battr: optIntArr,
+    ext: optExt,
+  })
+  .superRefine(
+    (native, ctx) => {
+      if (!isJsonObject(native)) return; // already reported
+      const { request, ver } = native;
+      if (typeof request !== 'string' && !isJsonObject(request)) return; // already reported
+      for (const issue of nativeRequestIssues(request, typeof ver === 'string' ? ver : undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['request', ...issue.path], message: issue.message });
+      }
+    },
+    { when: () => true },
+  )
+  .transform((native) =>
+    // No copy in the usual (string) case.
+    typeof native.request === 'string' ? (native as NativeOut<typeof native>) : { ...native, request: JSON.stringify(native.request) },
+  );
+
+type NativeOut<T> = Omit<T, 'request'> & { request: string };
 
 export const dealSchema = z.object({
   id,

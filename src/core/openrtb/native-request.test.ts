@@ -41,8 +41,7 @@ describe('nativeRequestIssues (string form, Prebid rules)', () => {
   });
 
   it.each<[string, Json]>([
-    ['no assets key (Native 1.0 "short" request)', { ver: '1', layout: 2, adunit: 4, plcmtcnt: 1 }],
-    ['an empty object', {}],
+    ['no assets key in a versioned ("short") request', { ver: '1', layout: 2, adunit: 4, plcmtcnt: 1 }],
     ['assets without ids', withAssets(title, img)],
     ['one id omitted among distinct ids (counts as 0)', withAssets({ id: 1, ...title }, img)],
     ['context without subtype', { ...withAssets(title), context: 3 }],
@@ -96,6 +95,13 @@ describe('nativeRequestIssues (string form, Prebid rules)', () => {
     expect(strict(payload)[0]).toBe(path);
   });
 
+  it('needs assets unless a Native version is declared, in the payload or in imp.native.ver', () => {
+    expect(nativeRequestIssues('{}').map((i) => i.path)).toEqual([['assets']]);
+    expect(nativeRequestIssues('{"native":{}}').map((i) => i.path)).toEqual([['native', 'assets']]);
+    expect(nativeRequestIssues('{}', '1.2')).toEqual([]);
+    expect(nativeRequestIssues('{"native":{"ver":"1"}}')).toEqual([]);
+  });
+
   it('reports both halves of an empty event tracker', () => {
     expect(strict({ ...withAssets(title), eventtrackers: [{}] })).toEqual(['eventtrackers.0.event', 'eventtrackers.0.methods']);
   });
@@ -118,8 +124,9 @@ describe('nativeRequestIssues (legacy inline object, converter rules)', () => {
     expect(legacy(payload)).toEqual([]);
   });
 
-  it('accepts a request without assets', () => {
+  it('accepts a versioned request without assets, not an empty shell', () => {
     expect(legacy({ native: { ver: '1', layout: 2 } })).toEqual([]);
+    expect(legacy({ native: {} })).toEqual(['native.assets']);
   });
 
   it.each<[string, Json, string]>([
@@ -142,6 +149,12 @@ describe('native requests inside parseBidRequest', () => {
   it('prefixes payload paths with the imp path', () => {
     const r = parseBidRequest(request({ request: JSON.stringify(withAssets({ title: { len: 0 } })) }));
     expect(r.ok ? [] : r.issues).toEqual([{ path: 'imp[0].native.request.assets[0].title.len', message: 'must be >= 1' }]);
+  });
+
+  it('takes the declared version from imp.native.ver', () => {
+    expect(parseBidRequest(request({ request: '{}', ver: '1' })).ok).toBe(true);
+    const r = parseBidRequest(request({ request: '{}' }));
+    expect(r.ok ? [] : r.issues).toEqual([{ path: 'imp[0].native.request.assets', message: 'is required' }]);
   });
 
   it('keeps the 1.0 wrapper in the path of a legacy object', () => {

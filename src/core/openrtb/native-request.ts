@@ -14,8 +14,11 @@
  *
  * Departures from Prebid (each is needed to accept requests in the valid corpus, and none of them
  * lets a request through that we could then mis-serve: the engine simply cannot fill the imp):
- * - a payload with no `assets` key is accepted (Native 1.0 "short" requests, `"{}"` in adapter
- *   fixtures); an `assets` key that is not a non-empty array is still an error;
+ * - a payload with no `assets` key is accepted when the sender declares a Native version (`ver`
+ *   in the payload or `imp.native.ver`): library "short" requests such as
+ *   `{"ver":"1","layout":2,"adunit":4}`, and `"{}"` with `native.ver` from adapter fixtures.
+ *   A version-less shell (`{}`, `{"native":{}}`) is still an error, as in Prebid and the
+ *   converter; so is an `assets` key that is not a non-empty array;
  * - a non-empty string that is not JSON is accepted as opaque (spec examples elide the payload);
  * - video protocols 11–14 (VAST 4.1/4.2, added to AdCOM after Prebid's check) are allowed.
  *
@@ -187,7 +190,7 @@ function checkEventTrackers(o: Obj, path: NativePath, add: Add): void {
   });
 }
 
-function checkRequest(body: Obj, path: NativePath, add: Add, strict: boolean): void {
+function checkRequest(body: Obj, path: NativePath, add: Add, strict: boolean, impVer: string | undefined): void {
   if (body.ver !== undefined && typeof body.ver !== 'string') add([...path, 'ver'], 'expected string');
   for (const k of REQUEST_INTS) {
     if (!strict || (k !== 'context' && k !== 'contextsubtype' && k !== 'plcmttype')) intAt(body, k, path, add);
@@ -196,7 +199,10 @@ function checkRequest(body: Obj, path: NativePath, add: Add, strict: boolean): v
   objectAt(body, 'ext', path, add);
 
   const assets = body.assets;
-  if (assets !== undefined) {
+  if (assets === undefined) {
+    // Tolerated only from a sender that says which Native version it speaks (see header).
+    if (typeof body.ver !== 'string' && impVer === undefined) add([...path, 'assets'], 'is required');
+  } else {
     const p = [...path, 'assets'];
     if (!Array.isArray(assets)) add(p, 'expected array');
     else if (assets.length === 0) add(p, 'must contain at least one asset');
@@ -217,8 +223,11 @@ function unwrap(root: Obj): { body: Obj; path: NativePath } {
   return isJsonObject(inner) && root.assets === undefined ? { body: inner, path: ['native'] } : { body: root, path: [] };
 }
 
-/** All problems with one `native.request` payload; empty when it is acceptable. */
-export function nativeRequestIssues(request: string | Obj): NativeIssue[] {
+/**
+ * All problems with one `native.request` payload; empty when it is acceptable.
+ * `impVer` is `imp.native.ver`, the version the exchange declares for the payload.
+ */
+export function nativeRequestIssues(request: string | Obj, impVer?: string): NativeIssue[] {
   const issues: NativeIssue[] = [];
   const add: Add = (path, message) => issues.push({ path, message });
   let root: unknown = request;
@@ -233,7 +242,7 @@ export function nativeRequestIssues(request: string | Obj): NativeIssue[] {
   }
   if (!isJsonObject(root)) return [{ path: [], message: 'must be a JSON object' }];
   const { body, path } = unwrap(root);
-  checkRequest(body, path, add, strict);
+  checkRequest(body, path, add, strict, impVer);
   return issues;
 }
 

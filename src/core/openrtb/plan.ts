@@ -36,7 +36,7 @@ export function planBid(req: BidRequest, money: CurrencyTable): BidPlan {
     slots: req.imp.map((imp) => ({
       id: imp.id,
       sizes: bannerSizes(imp),
-      floorMicros: currencyOk ? floorMicros(imp.bidfloor ?? 0, imp.bidfloorcur ?? 'USD', money.currency, money.currencyRates) : null,
+      floorMicros: currencyOk ? floorMicros(imp.bidfloor, imp.bidfloorcur ?? 'USD', money.currency, money.currencyRates) : null,
     })),
     blockedCategories: req.bcat ?? [],
     blockedDomains: req.badv ?? [],
