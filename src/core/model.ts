@@ -104,6 +104,10 @@ export const PROFILE_EVENT_TYPES = [
 ] as const;
 export type ProfileEventType = (typeof PROFILE_EVENT_TYPES)[number];
 
+export function isProfileEventType(s: string): s is ProfileEventType {
+  return (PROFILE_EVENT_TYPES as readonly string[]).includes(s);
+}
+
 /** An accepted behavioural event as it travels through the queue (the user key already hashed). */
 export interface ProfileEvent {
   readonly id: string;

@@ -36,7 +36,7 @@ openrtb.post('/bid', async (c) => {
     }, nowMs),
     resolveAudience(env, audience, budgetMs),
   ]);
-  const plan = planBid(req, catalog);
+  const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates });
   const decisions = decide(catalog, {
     slots: plan.slots,
     profile: resolved.profile.snapshot,
@@ -59,6 +59,7 @@ openrtb.post('/bid', async (c) => {
     explain: plan.explain,
     bids,
   });
+  c.header('X-OpenRTB-Version', '2.6');
   c.header('X-Edgebid-Profile-Source', resolved.profile.source);
   c.header('X-Edgebid-Consent', resolved.consent.reason);
   if (!response) {

@@ -5,7 +5,7 @@
  * the answer behind the output gate).
  */
 import { DurableObject } from 'cloudflare:workers';
-import type { ProfileEvent, ProfileSnapshot } from '../core/model';
+import { isProfileEventType, type ProfileEvent, type ProfileSnapshot } from '../core/model';
 import { buildSnapshot, RETENTION_MS, type HistoryEvent } from '../core/segments/realtime';
 
 /** Bound on stored events per user until counters move to time buckets (profile issue). */
@@ -86,9 +86,14 @@ export class UserProfile extends DurableObject<Env> {
     return this.ctx.storage.sql
       .exec<EventRow>('SELECT id, type, ts, advertiser_id, product_id, value_micros FROM events ORDER BY ts')
       .toArray()
+      .flatMap((r) => {
+        const type = r.type;
+        // Rows were written from validated events; a type a later deploy no longer knows is skipped.
+        return isProfileEventType(type) ? [{ ...r, type }] : [];
+      })
       .map((r) => ({
         id: r.id,
-        type: r.type as HistoryEvent['type'],
+        type: r.type,
         tsMs: r.ts,
         ...(r.advertiser_id !== null ? { advertiserId: r.advertiser_id } : {}),
         ...(r.product_id !== null ? { productId: r.product_id } : {}),

@@ -15,7 +15,12 @@ const NOW_MS = 1_750_000_000_000;
 const caseSchema = z.object({
   name: z.string(),
   slots: z.array(
-    z.object({ id: z.string(), sizes: z.array(z.object({ w: z.number(), h: z.number() })), floorMicros: z.number().nullable() }),
+    z.object({
+      id: z.string(),
+      sizes: z.array(z.object({ w: z.number(), h: z.number() })),
+      floorMicros: z.number().nullable(),
+      closed: z.enum(['deals_only', 'seat_blocked']).optional(),
+    }),
   ),
   profile: snapshotSchema.nullable(),
   blockedCategories: z.array(z.string()).default([]),

@@ -21,6 +21,8 @@ export interface Slot {
   readonly sizes: readonly Size[];
   /** Floor in catalog-currency micros; `null` when the floor's currency is unknown to us. */
   readonly floorMicros: number | null;
+  /** Set when the request itself rules us out for this slot (e.g. a deals-only private auction). */
+  readonly closed?: NoBidReason;
 }
 
 export interface DecisionInput {
@@ -101,6 +103,7 @@ function decideSlot(
 }
 
 function slotReason(catalog: CompiledCatalog, slot: Slot): NoBidReason | null {
+  if (slot.closed) return slot.closed;
   if (catalog.lineItems.length === 0) return 'no_line_items';
   if (slot.sizes.length === 0) return 'unsupported_media';
   if (slot.floorMicros === null) return 'currency_unsupported';

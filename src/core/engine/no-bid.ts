@@ -7,6 +7,8 @@
 
 export const NO_BID_REASONS = {
   no_line_items: { code: 1, stage: 0 },
+  deals_only: { code: 10, stage: 1 },
+  seat_blocked: { code: 11, stage: 1 },
   unsupported_media: { code: 2, stage: 1 },
   currency_unsupported: { code: 3, stage: 1 },
   inactive: { code: 4, stage: 2 },
@@ -34,6 +36,8 @@ export function openRtbNbr(reason: NoBidReason): number {
     case 'unsupported_media':
       return 2; // invalid request (for us): nothing we can serve
     case 'no_line_items':
+    case 'deals_only':
+    case 'seat_blocked':
     case 'currency_unsupported':
     case 'inactive':
     case 'no_targeting_match':

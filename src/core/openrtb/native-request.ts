@@ -80,7 +80,7 @@ function arrayAt(o: Obj, key: string, path: NativePath, add: Add, of: 'integer' 
     const ok = of === 'string' ? typeof item === 'string' : typeof item === 'number' && Number.isInteger(item);
     if (!ok) add([...path, key, i], `expected ${of}`);
   });
-  return v;
+  return v as unknown[];
 }
 
 function objectAt(o: Obj, key: string, path: NativePath, add: Add): Obj | undefined {
@@ -280,5 +280,5 @@ export function parseNativeRequest(request: string): NativeMarkupRequest | undef
   } catch {
     return undefined;
   }
-  return isJsonObject(root) ? (unwrap(root).body as NativeMarkupRequest) : undefined;
+  return isJsonObject(root) ? unwrap(root).body : undefined;
 }

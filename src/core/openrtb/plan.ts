@@ -22,22 +22,30 @@ export interface BidAudience {
   readonly tmaxMs: number | undefined;
 }
 
-interface CurrencyTable {
+interface BidderTable {
+  /** Our seat id at the exchange, checked against `wseat` / `bseat`. */
+  readonly seat: string;
   readonly currency: string;
   readonly currencyRates: Readonly<Record<string, number>>;
 }
 
 type Imp = BidRequest['imp'][number];
 
-export function planBid(req: BidRequest, money: CurrencyTable): BidPlan {
+export function planBid(req: BidRequest, money: BidderTable): BidPlan {
   // `cur` lists the currencies the exchange accepts; if ours is not among them we cannot price.
   const currencyOk = !req.cur || req.cur.length === 0 || req.cur.includes(money.currency);
+  const seatOk = (!req.wseat || req.wseat.length === 0 || req.wseat.includes(money.seat)) && !req.bseat?.includes(money.seat);
   return {
-    slots: req.imp.map((imp) => ({
-      id: imp.id,
-      sizes: bannerSizes(imp),
-      floorMicros: currencyOk ? floorMicros(imp.bidfloor, imp.bidfloorcur ?? 'USD', money.currency, money.currencyRates) : null,
-    })),
+    slots: req.imp.map((imp) => {
+      // We carry no deals yet, so a private auction (deals only) is not ours to bid in.
+      const closed = !seatOk ? 'seat_blocked' : imp.pmp?.private_auction === 1 ? 'deals_only' : undefined;
+      return {
+        id: imp.id,
+        sizes: bannerSizes(imp),
+        floorMicros: currencyOk ? floorMicros(imp.bidfloor, imp.bidfloorcur ?? 'USD', money.currency, money.currencyRates) : null,
+        ...(closed ? { closed } : {}),
+      };
+    }),
     blockedCategories: req.bcat ?? [],
     blockedDomains: req.badv ?? [],
     explain: explainRequested(req.ext),

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { parseBidRequest } from './request-schema';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { parseBidRequest, type BidRequest } from './request-schema';
 
 /** All fixtures are small requests written for these tests. */
 type Json = Record<string, unknown>;
@@ -36,6 +36,23 @@ function issues(input: unknown) {
 function paths(input: unknown): string[] {
   return issues(input).map((i) => i.path);
 }
+
+describe('BidRequest (output type)', () => {
+  type Imp = BidRequest['imp'][number];
+  it('types the fields the engine consumes', () => {
+    expectTypeOf<BidRequest['id']>().toEqualTypeOf<string>();
+    expectTypeOf<Imp['bidfloor']>().toEqualTypeOf<number>();
+    expectTypeOf<NonNullable<Imp['native']>['request']>().toEqualTypeOf<string>();
+    expectTypeOf<NonNullable<NonNullable<Imp['banner']>['format']>[number]['w']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<NonNullable<NonNullable<Imp['pmp']>['deals']>[number]['id']>().toEqualTypeOf<string>();
+    expectTypeOf<NonNullable<BidRequest['regs']>['gdpr']>().toEqualTypeOf<0 | 1 | undefined>();
+    expectTypeOf<NonNullable<NonNullable<BidRequest['regs']>['ext']>['us_privacy']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<NonNullable<NonNullable<BidRequest['user']>['ext']>['consent']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<NonNullable<NonNullable<BidRequest['device']>['geo']>['utcoffset']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<BidRequest['cur']>().toEqualTypeOf<string[] | undefined>();
+    expectTypeOf<BidRequest['ext']>().toEqualTypeOf<Record<string, unknown> | undefined>();
+  });
+});
 
 describe('parseBidRequest accepts', () => {
   it('a minimal banner request and types what the engine reads', () => {
