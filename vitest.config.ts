@@ -21,6 +21,7 @@ export default defineConfig({
                 USER_KEY_SECRET: 'test-user-key-secret',
                 TRACKING_SECRET: 'test-tracking-secret',
                 DEMO_CATALOG: 'on',
+                EXPLAIN: 'on',
                 // A cold object on this shared box can take longer than production's 30 ms; the
                 // fallback under a tight budget has its own test (profile-reader-integration).
                 PROFILE_BUDGET_CEILING_MS: '2000',

@@ -27,7 +27,7 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 const REQUEST_TIMEOUT_MS = 20_000;
 /** Media types the engine can bid on; an ortb-spec request offering none of them may get a 204. */
 const BID_MEDIA = ['banner'];
-const VARS = { USER_KEY_SECRET: 'conformance', TRACKING_SECRET: 'conformance', DEMO_CATALOG: 'on' };
+const VARS = { USER_KEY_SECRET: 'conformance-user-key', TRACKING_SECRET: 'conformance-tracking', DEMO_CATALOG: 'on' };
 
 // Offline: no Request.cf fetch, no metrics. Set before wrangler is loaded.
 process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
@@ -113,7 +113,7 @@ async function post(url, bytes) {
   const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS);
   try {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes, signal: ctrl.signal });
-    return { status: res.status, body: await res.text() };
+    return { status: res.status, body: await res.text(), noBid: res.headers.get('x-edgebid-no-bid') };
   } catch (err) {
     return { status: /** @type {const} */ ('ERR'), body: err instanceof Error ? err.message : String(err) };
   } finally {
@@ -203,11 +203,12 @@ async function main() {
 
     const rows = [];
     const misses = [];
+    const noBidReasons = new Map();
     for (const s of sets) {
       const outcomes = await pool(s.files, CONCURRENCY, async (file) => {
         const bytes = await readFile(file);
-        const { status, body } = await post(bidUrl, bytes);
-        return { set: s.name, file, status, body, bytes };
+        const { status, body, noBid } = await post(bidUrl, bytes);
+        return { set: s.name, file, status, body, bytes, noBid };
       });
       const count = (st) => outcomes.filter((o) => o.status === st).length;
       let setMisses = 0;
@@ -218,12 +219,17 @@ async function main() {
           misses.push(`${s.name}  ${relative(join(CORPUS, s.dir), o.file)}  ${o.status}  ${why}`);
         }
       }
+      for (const o of outcomes) {
+        for (const r of o.noBid?.split(',') ?? []) noBidReasons.set(r, (noBidReasons.get(r) ?? 0) + 1);
+      }
       const known = count(200) + count(204) + count(400);
       rows.push([s.name, outcomes.length, count(200), count(204), count(400), outcomes.length - known, setMisses]);
     }
 
     console.log('');
     printTable(rows);
+    const reasons = [...noBidReasons].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`);
+    console.log(`\n204 no-bid reasons (X-Edgebid-No-Bid, all sets): ${reasons.join(', ') || 'none'}`);
     if (misses.length > 0) {
       console.log(`\n${misses.length} miss(es):`);
       for (const m of misses) console.log(`  ${m}`);

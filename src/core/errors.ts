@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   token_expired: 410,
   method_not_allowed: 405,
   queue_unavailable: 503,
+  service_misconfigured: 503,
   internal: 500,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503>;
 

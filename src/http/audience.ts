@@ -4,6 +4,7 @@
  */
 import { consentGate, type ConsentDecision, type ConsentSignals } from '../core/privacy/consent';
 import { platformSources, readProfile, type ProfileRead } from '../store/profile-reader';
+import { secret } from './config';
 import { hashUserKey } from './crypto';
 
 export interface ResolvedAudience {
@@ -20,6 +21,6 @@ export async function resolveAudience(
   if (consent.mode !== 'behavioural' || audience.userKey === null) {
     return { consent, profile: { snapshot: null, source: 'none' } };
   }
-  const userHash = await hashUserKey(env.USER_KEY_SECRET, audience.userKey);
+  const userHash = await hashUserKey(secret(env, 'USER_KEY_SECRET'), audience.userKey);
   return { consent, profile: await readProfile(platformSources(env), userHash, budgetMs) };
 }

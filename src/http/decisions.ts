@@ -42,7 +42,7 @@ decisions.post('/', async (c) => {
     blockedDomains: req.blockedDomains,
     nowMs,
     rng: Math.random,
-    explain: req.explain,
+    explain: req.explain && cfg.explainAllowed,
   });
   const tracked = new Map((await trackBids(env, c.req.url, slotDecisions, nowMs)).map((t) => [t.bid.slotId, t]));
   c.header('X-Edgebid-Profile-Source', resolved.profile.source);

@@ -7,7 +7,7 @@ import { AppError } from '../core/errors';
 import { parseEventBatch } from '../core/events/event-batch';
 import type { ProfileEvent } from '../core/model';
 import { readJsonBody } from './body';
-import { config } from './config';
+import { config, secret } from './config';
 import { hashUserKey } from './crypto';
 import { log } from './log';
 
@@ -24,7 +24,7 @@ events.post('/', async (c) => {
   const messages: ProfileEvent[] = await Promise.all(
     parsed.events.map(async ({ userKey, ...rest }) => {
       let hash = hashes.get(userKey);
-      if (!hash) hashes.set(userKey, (hash = hashUserKey(env.USER_KEY_SECRET, userKey)));
+      if (!hash) hashes.set(userKey, (hash = hashUserKey(secret(env, 'USER_KEY_SECRET'), userKey)));
       return { ...rest, userHash: await hash };
     }),
   );

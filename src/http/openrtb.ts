@@ -37,6 +37,8 @@ openrtb.post('/bid', async (c) => {
     resolveAudience(env, audience, budgetMs),
   ]);
   const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates });
+  // The trace names line items and prices: only where the operator allows it (dev, staging).
+  const explain = plan.explain && cfg.explainAllowed;
   const decisions = decide(catalog, {
     slots: plan.slots,
     profile: resolved.profile.snapshot,
@@ -44,7 +46,7 @@ openrtb.post('/bid', async (c) => {
     blockedDomains: plan.blockedDomains,
     nowMs,
     rng: Math.random,
-    explain: plan.explain,
+    explain,
   });
   const bids = await trackBids(env, c.req.url, decisions, nowMs);
   const responseId = crypto.randomUUID();
@@ -56,7 +58,7 @@ openrtb.post('/bid', async (c) => {
     catalogVersion: catalog.version,
     decisions,
     profileSource: resolved.profile.source,
-    explain: plan.explain,
+    explain,
     bids,
   });
   c.header('X-OpenRTB-Version', '2.6');

@@ -1,6 +1,7 @@
 /** Builds the signed impression, click and win-notice URLs of one chosen creative. */
 import type { SlotBid, SlotDecision } from '../core/engine/decide';
 import type { BidUrls, TrackedBid } from '../core/openrtb/response';
+import { secret } from './config';
 import { signToken, TRACKING_TTL_MS, type TrackingPayload } from './tracking-token';
 
 export async function trackingUrls(secret: string, origin: string, bid: SlotBid, nowMs: number): Promise<BidUrls> {
@@ -34,6 +35,6 @@ export function trackBids(env: Env, requestUrl: string, decisions: readonly Slot
   return Promise.all(
     decisions
       .filter((d): d is SlotBid => d.kind === 'bid')
-      .map(async (bid) => ({ bid, urls: await trackingUrls(env.TRACKING_SECRET, origin, bid, nowMs) })),
+      .map(async (bid) => ({ bid, urls: await trackingUrls(secret(env, 'TRACKING_SECRET'), origin, bid, nowMs) })),
   );
 }

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { AppError } from '../core/errors';
+import { secret } from './config';
 import { verifyToken } from './tracking-token';
 
 /** A transparent 1×1 GIF. */
@@ -13,7 +14,7 @@ const PIXEL = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAAB
 export const tracking = new Hono<{ Bindings: Env }>();
 
 tracking.get('/:token', async (c) => {
-  const result = await verifyToken(c.env.TRACKING_SECRET, c.req.param('token'), Date.now());
+  const result = await verifyToken(secret(c.env, 'TRACKING_SECRET'), c.req.param('token'), Date.now());
   if (!result.ok) {
     throw result.reason === 'expired'
       ? new AppError('token_expired', 'tracking link has expired')

@@ -28,10 +28,11 @@ describe('bidAudience: which id is looked up', () => {
       gppSid: [7],
       coppa: false,
     });
-    expect(bidAudience(request({ regs: { ext: { gdpr: 0, us_privacy: '1---' } }, user: { ext: { consent: 'CQ' } } })).consent).toEqual({
+    expect(bidAudience(request({ regs: { ext: { gdpr: 0, us_privacy: '1---', gpp_sid: [8] } }, user: { ext: { consent: 'CQ' } } })).consent).toEqual({
       gdprApplies: false,
       tcString: 'CQ',
       usPrivacy: '1---',
+      gppSid: [8],
       coppa: false,
     });
   });

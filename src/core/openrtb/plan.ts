@@ -90,11 +90,12 @@ function consentSignals(req: BidRequest): ConsentSignals {
   const gdpr = regs?.gdpr ?? regs?.ext?.gdpr;
   const tcString = req.user?.consent ?? req.user?.ext?.consent;
   const usPrivacy = regs?.us_privacy ?? regs?.ext?.us_privacy;
+  const gppSid = regs?.gpp_sid ?? regs?.ext?.gpp_sid;
   return {
     ...(gdpr !== undefined ? { gdprApplies: gdpr === 1 } : {}),
     ...(tcString !== undefined ? { tcString } : {}),
     ...(usPrivacy !== undefined ? { usPrivacy } : {}),
-    ...(regs?.gpp_sid ? { gppSid: regs.gpp_sid } : {}),
+    ...(gppSid ? { gppSid } : {}),
     coppa: regs?.coppa === 1,
   };
 }
