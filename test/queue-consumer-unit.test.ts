@@ -95,6 +95,15 @@ describe('profile-events consumer', () => {
     expect(result.explicitAcks).toHaveLength(1);
   });
 
+  it('creates the profile with the location hint the events carry', async () => {
+    const user = `hint-${crypto.randomUUID()}`;
+    const evs = (await userEvents(user, ['add_to_cart'])).map((e) => ({ ...e, locationHint: 'weur' as const }));
+    const result = await run(evs);
+    expect(result.explicitAcks).toHaveLength(1);
+    const { stub } = await profileStub(user);
+    expect((await stub.getSnapshot())?.segments.cart_abandoners).toBeDefined();
+  });
+
   it('backs off exponentially up to a minute', () => {
     expect([1, 2, 3, 6, 10].map(retryDelaySec)).toEqual([2, 4, 8, 60, 60]);
   });

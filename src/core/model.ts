@@ -1,3 +1,5 @@
+import type { LocationHint } from './geo/location-hint';
+
 /**
  * The domain model shared by the engine, the profile pipeline and the edges.
  * Money is integer micro-units of the catalog currency (1 USD CPM = 1_000_000); times are
@@ -117,4 +119,6 @@ export interface ProfileEvent {
   readonly advertiserId?: string;
   readonly productId?: string;
   readonly valueMicros?: number;
+  /** Region the event came from, so a profile first created by the consumer lives near its user. */
+  readonly locationHint?: LocationHint;
 }

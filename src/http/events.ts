@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { AppError } from '../core/errors';
 import { parseEventBatch } from '../core/events/event-batch';
+import { locationHintFor, type RequestGeo } from '../core/geo/location-hint';
 import type { ProfileEvent } from '../core/model';
 import { readJsonBody } from './body';
 import { config, secret } from './config';
@@ -16,16 +17,24 @@ const SEND_BATCH_MAX = 100;
 
 export const events = new Hono<{ Bindings: Env }>();
 
+/** The coarse geography Cloudflare attaches to a request (absent locally and in tests). */
+function requestGeo(req: Request): RequestGeo {
+  const cf: Record<string, unknown> = req.cf ?? {};
+  const str = (k: string): string | undefined => (typeof cf[k] === 'string' ? cf[k] : undefined);
+  return { continent: str('continent'), country: str('country'), longitude: str('longitude') };
+}
+
 events.post('/', async (c) => {
   const env = c.env;
   const parsed = parseEventBatch(await readJsonBody(c.req.raw, config(env).maxEventBodyBytes), Date.now());
   if (!parsed.ok) throw new AppError('invalid_request', 'event batch is invalid; nothing was accepted', parsed.issues);
+  const locationHint = locationHintFor(requestGeo(c.req.raw));
   const hashes = new Map<string, Promise<string>>();
   const messages: ProfileEvent[] = await Promise.all(
     parsed.events.map(async ({ userKey, ...rest }) => {
       let hash = hashes.get(userKey);
       if (!hash) hashes.set(userKey, (hash = hashUserKey(secret(env, 'USER_KEY_SECRET'), userKey)));
-      return { ...rest, userHash: await hash };
+      return { ...rest, userHash: await hash, ...(locationHint ? { locationHint } : {}) };
     }),
   );
   try {

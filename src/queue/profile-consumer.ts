@@ -19,7 +19,12 @@ export interface ProfileEffects {
 
 export function platformEffects(env: Env): ProfileEffects {
   return {
-    applyEvents: (userHash, events) => env.USER_PROFILE.get(env.USER_PROFILE.idFromName(userHash)).applyEvents(events),
+    applyEvents: (userHash, events) => {
+      // Only matters when this call creates the object: then it should live near the user.
+      const locationHint = events.find((e) => e.locationHint)?.locationHint;
+      const id = env.USER_PROFILE.idFromName(userHash);
+      return (locationHint ? env.USER_PROFILE.get(id, { locationHint }) : env.USER_PROFILE.get(id)).applyEvents(events);
+    },
     writeSnapshot: (userHash, snapshot) =>
       env.PROFILE_SNAPSHOTS.put(userHash, JSON.stringify(snapshot), { expirationTtl: SNAPSHOT_TTL_SEC }),
     deadLetter: async (body) => {

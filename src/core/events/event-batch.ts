@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { formatPath, type FieldIssue } from '../errors';
 import { PROFILE_EVENT_TYPES, type ProfileEvent } from '../model';
+import { LOCATION_HINTS } from '../geo/location-hint';
 import { RETENTION_MS } from '../segments/realtime';
 import { fieldIssues } from '../zod-issues';
 
@@ -65,4 +66,5 @@ export const profileEventSchema = z.object({
   advertiserId: z.string().optional(),
   productId: z.string().optional(),
   valueMicros: z.number().int().nonnegative().optional(),
+  locationHint: z.enum(LOCATION_HINTS).optional(),
 }) satisfies z.ZodType<ProfileEvent>;
