@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono';
 import { profileBudgetMs } from '../core/engine/budget';
-import { decide, type SlotDecision } from '../core/engine/decide';
+import { decide, type LineItemOutcome, type SlotDecision } from '../core/engine/decide';
+import type { NoBidReason } from '../core/engine/no-bid';
 import { floorMicros, microsToPrice } from '../core/engine/pricing';
 import { AppError } from '../core/errors';
 import { parseDecisionRequest } from '../core/publisher/decision-request';
@@ -56,7 +57,22 @@ decisions.post('/', async (c) => {
   });
 });
 
-function placementDecision(d: SlotDecision, tracked: TrackedBid | undefined): Record<string, unknown> {
+type PlacementDecision =
+  | { placementId: string; status: 'empty'; reason: NoBidReason; explain?: readonly LineItemOutcome[] }
+  | {
+      placementId: string;
+      status: 'filled';
+      advertiserId: string;
+      campaignId: string;
+      lineItemId: string;
+      priceCpm: number;
+      creative: { id: string; format: 'banner'; width: number; height: number; html: string };
+      impressionUrl: string;
+      clickUrl: string;
+      explain?: readonly LineItemOutcome[];
+    };
+
+function placementDecision(d: SlotDecision, tracked: TrackedBid | undefined): PlacementDecision {
   const trace = d.trace ? { explain: d.trace } : {};
   if (d.kind === 'no_bid' || !tracked) {
     return { placementId: d.slotId, status: 'empty', reason: d.kind === 'no_bid' ? d.reason : 'no_line_items', ...trace };
