@@ -15,12 +15,10 @@
 // 1 on any miss (or if the worker cannot be started), 0 otherwise. The worker is always stopped,
 // and the whole run is bounded (5 min). `corpusDir` defaults to ../shared/corpus/openrtb relative
 // to the project root; `*.expected.txt` sidecars and INDEX.md are skipped.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT, startLocalWorker } from './lib/local-worker.mjs';
 
-const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORPUS = resolve(process.argv[2] ?? join(PROJECT_ROOT, '../shared/corpus/openrtb'));
 const CONCURRENCY = 8;
 const RUN_TIMEOUT_MS = 5 * 60_000;
@@ -28,10 +26,6 @@ const REQUEST_TIMEOUT_MS = 20_000;
 /** Media types the engine can bid on; an ortb-spec request offering none of them may get a 204. */
 const BID_MEDIA = ['banner'];
 const VARS = { USER_KEY_SECRET: 'conformance-user-key', TRACKING_SECRET: 'conformance-tracking', DEMO_CATALOG: 'on' };
-
-// Offline: no Request.cf fetch, no metrics. Set before wrangler is loaded.
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-process.env.WRANGLER_SEND_METRICS = 'false';
 
 const SETS = [
   { name: 'valid', dir: 'valid', recursive: true, check: checkValid },
@@ -135,35 +129,6 @@ async function pool(items, limit, fn) {
   return results;
 }
 
-async function startWorker(persistDir) {
-  const { unstable_startWorker } = await import('wrangler');
-  const bindings = Object.fromEntries(Object.entries(VARS).map(([k, value]) => [k, { type: 'plain_text', value }]));
-  const worker = await unstable_startWorker({
-    config: join(PROJECT_ROOT, 'wrangler.toml'),
-    bindings,
-    sendMetrics: false,
-    dev: {
-      remote: false,
-      persist: persistDir,
-      server: { hostname: '127.0.0.1', port: 0 },
-      inspector: false,
-      watch: false,
-      logLevel: 'error',
-    },
-  });
-  await worker.ready;
-  return worker;
-}
-
-async function waitForHealth(base, deadline) {
-  while (Date.now() < deadline) {
-    const r = await fetch(new URL('/healthz', base)).catch(() => null);
-    if (r?.status === 200) return;
-    await new Promise((res) => setTimeout(res, 250));
-  }
-  throw new Error('worker did not answer GET /healthz with 200');
-}
-
 function printTable(rows) {
   const head = ['set', 'files', '200', '204', '400', 'other', 'misses'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -174,20 +139,21 @@ function printTable(rows) {
 }
 
 async function main() {
-  const persistDir = await mkdtemp(join(tmpdir(), 'edgebid-conformance-'));
+  /** @type {ReturnType<typeof startLocalWorker> | undefined} */
   let worker;
-  const stop = async () => {
-    const w = worker;
-    worker = undefined;
-    await w?.dispose().catch(() => undefined);
-    await rm(persistDir, { recursive: true, force: true }).catch(() => undefined);
-  };
-  const deadline = Date.now() + RUN_TIMEOUT_MS;
+  const stop = () => worker?.stop() ?? Promise.resolve();
   const timeout = setTimeout(() => {
     console.error(`conformance: gave up after ${RUN_TIMEOUT_MS / 1000} s`);
+    process.exitCode = 1;
     void stop().finally(() => process.exit(1));
   }, RUN_TIMEOUT_MS);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => void stop().finally(() => process.exit(130)));
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      // Set first: wrangler's own signal listener may call process.exit() before we are done.
+      process.exitCode = 130;
+      void stop().finally(() => process.exit(130));
+    });
+  }
 
   try {
     const sets = [];
@@ -195,9 +161,8 @@ async function main() {
     if (sets[0].files.length === 0) throw new Error(`no corpus at ${CORPUS}`);
 
     console.log(`conformance: starting the worker (${relative(process.cwd(), join(PROJECT_ROOT, 'wrangler.toml')) || 'wrangler.toml'})`);
-    worker = await startWorker(persistDir);
-    const base = await worker.url;
-    await waitForHealth(base, deadline);
+    worker = startLocalWorker({ vars: VARS, tag: 'conformance' });
+    const { url: base } = await worker.ready;
     const bidUrl = new URL('/openrtb2/bid', base);
     console.log(`conformance: worker up at ${base.origin}; corpus ${CORPUS}`);
 
@@ -236,6 +201,8 @@ async function main() {
     } else {
       console.log('\nno misses');
     }
+    const checked = rows.reduce((n, r) => n + r[1], 0);
+    console.log(`conformance: ${checked - misses.length} passed, ${misses.length} failed`);
     return misses.length === 0 ? 0 : 1;
   } catch (err) {
     console.error(`conformance: ${err instanceof Error ? err.message : String(err)}`);

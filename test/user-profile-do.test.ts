@@ -24,6 +24,15 @@ describe('UserProfile', () => {
     expect(await fresh().stub.getSnapshot()).toBeNull();
   });
 
+  it('writes nothing when only read (the bid path activates objects for unknown users)', async () => {
+    const { stub } = fresh();
+    expect(await stub.getSnapshot()).toBeNull();
+    const tables = await runInDurableObject(stub, (_instance: UserProfile, state) =>
+      state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray(),
+    );
+    expect(tables).toEqual([]);
+  });
+
   it('applies events once by id and bumps the version only on change', async () => {
     const { userHash, stub } = fresh();
     const first = await stub.applyEvents([ev(userHash, 'a', 'add_to_cart', 1000), ev(userHash, 'b', 'product_view', 500)]);

@@ -30,18 +30,27 @@ interface EventRow extends Record<string, SqlStorageValue> {
 
 export class UserProfile extends DurableObject<Env> {
   private snapshot: ProfileSnapshot | null = null;
+  private schemaReady = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    // Read-only on activation: the bid path activates an object for every user id an exchange
+    // sends, and a write here would give each of them storage and hold the answer on the output gate.
     void ctx.blockConcurrencyWhile(async () => {
-      this.ctx.storage.sql.exec(
-        `CREATE TABLE IF NOT EXISTS events (
-           id TEXT PRIMARY KEY, type TEXT NOT NULL, ts INTEGER NOT NULL,
-           advertiser_id TEXT, product_id TEXT, value_micros INTEGER)`,
-      );
-      this.ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS events_ts ON events (ts)');
       this.snapshot = (await this.ctx.storage.get<ProfileSnapshot>('snapshot')) ?? null;
     });
+  }
+
+  /** The event table is created by the first write, never by a read. */
+  private ensureSchema(): void {
+    if (this.schemaReady) return;
+    this.ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS events (
+         id TEXT PRIMARY KEY, type TEXT NOT NULL, ts INTEGER NOT NULL,
+         advertiser_id TEXT, product_id TEXT, value_micros INTEGER)`,
+    );
+    this.ctx.storage.sql.exec('CREATE INDEX IF NOT EXISTS events_ts ON events (ts)');
+    this.schemaReady = true;
   }
 
   /** Read-only; what the hot path asks for. */
@@ -55,6 +64,7 @@ export class UserProfile extends DurableObject<Env> {
    */
   async applyEvents(events: readonly ProfileEvent[]): Promise<ApplyResult> {
     const nowMs = Date.now();
+    this.ensureSchema();
     const applied: string[] = [];
     let duplicates = 0;
     const sql = this.ctx.storage.sql;
