@@ -3,7 +3,7 @@
  * sane value instead of NaN arithmetic on the hot path.
  */
 import { AppError } from '../core/errors';
-import { log } from './log';
+import { log } from '../log';
 
 export interface Config {
   readonly networkReserveMs: number;

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import { AppError } from '../core/errors';
-import { log } from './log';
+import { log } from '../log';
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;

@@ -10,7 +10,7 @@ import type { ProfileEvent } from '../core/model';
 import { readJsonBody } from './body';
 import { config, secret } from './config';
 import { hashUserKey } from './crypto';
-import { log } from './log';
+import { log } from '../log';
 
 /** Queues take at most 100 messages per sendBatch call. */
 const SEND_BATCH_MAX = 100;

@@ -6,7 +6,7 @@
  */
 import { profileEventSchema } from '../core/events/event-batch';
 import type { ProfileEvent, ProfileSnapshot } from '../core/model';
-import { log } from '../http/log';
+import { log } from '../log';
 import type { ApplyResult } from '../objects/user-profile';
 import { SNAPSHOT_TTL_SEC } from '../store/profile-reader';
 

@@ -8,7 +8,7 @@ import { compileCatalog, type CompiledCatalog } from '../core/catalog/compile';
 import { DEMO_CATALOG } from '../core/catalog/demo-catalog';
 import { parseCatalog } from '../core/catalog/catalog-schema';
 import type { CatalogDocument } from '../core/model';
-import { log } from '../http/log';
+import { log } from '../log';
 
 export const CURRENT_KEY = 'catalog:current';
 export const versionKey = (version: number): string => `catalog:v:${version}`;
