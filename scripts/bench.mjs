@@ -44,7 +44,7 @@ import autocannon from 'autocannon';
 import { PROJECT_ROOT, startLocalWorker } from './lib/local-worker.mjs';
 
 
-const VARS = { USER_KEY_SECRET: 'bench-user-key-secret', TRACKING_SECRET: 'bench-tracking-secret', DEMO_CATALOG: 'on' };
+const VARS = { USER_KEY_SECRET: 'bench-user-key-secret', TRACKING_SECRET: 'bench-tracking-secret', DEMO_CATALOG: 'on', EXPLAIN: 'on' };
 const CONCURRENCIES = [1, 16];
 const DEFAULT_DURATION_S = 8;
 const QUICK_DURATION_S = 2;
@@ -110,8 +110,9 @@ const BANNER = JSON.parse(fixture('bid-banner-300x250.json'));
 const UNSERVABLE = fixture('bid-unservable-size.json');
 const USER_SLOT = '__BENCH_USER__';
 // Bodies are built by substituting the user id into a pre-serialised template (cheap per request).
-const bidTemplate = JSON.stringify({ ...BANNER, user: { id: USER_SLOT } });
-const coppaTemplate = JSON.stringify({ ...BANNER, user: { id: USER_SLOT }, regs: { coppa: 1 } });
+// `buyeruid`: our first-party id space, the one events write to.
+const bidTemplate = JSON.stringify({ ...BANNER, user: { buyeruid: USER_SLOT } });
+const coppaTemplate = JSON.stringify({ ...BANNER, user: { buyeruid: USER_SLOT }, regs: { coppa: 1 } });
 const withUser = (template, userId) => template.replace(USER_SLOT, userId);
 const knownUsers = Array.from({ length: KNOWN_USERS }, (_, i) => `bench-known-${i}`);
 const anonUser = () => `bench-anon-${randomUUID()}`;

@@ -25,7 +25,7 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 const REQUEST_TIMEOUT_MS = 20_000;
 /** Media types the engine can bid on; an ortb-spec request offering none of them may get a 204. */
 const BID_MEDIA = ['banner'];
-const VARS = { USER_KEY_SECRET: 'conformance-user-key', TRACKING_SECRET: 'conformance-tracking', DEMO_CATALOG: 'on' };
+const VARS = { USER_KEY_SECRET: 'conformance-user-key', TRACKING_SECRET: 'conformance-tracking', DEMO_CATALOG: 'on', EXPLAIN: 'on' };
 
 const SETS = [
   { name: 'valid', dir: 'valid', recursive: true, check: checkValid },
@@ -67,7 +67,10 @@ function errorBodyProblem(body) {
     e && typeof e === 'object' && typeof e.code === 'string' && e.status === 400 && typeof e.message === 'string' &&
     (e.path === undefined || typeof e.path === 'string') &&
     (e.issues === undefined || (Array.isArray(e.issues) && e.issues.every((i) => typeof i?.path === 'string' && typeof i?.message === 'string')));
-  return ok ? null : '400 body is not { error: { code, status: 400, message, path?, issues? } }';
+  if (!ok) return '400 body is not { error: { code, status: 400, message, path?, issues? } }';
+  // A schema failure must name the field; only unparseable bodies (invalid_json) have none.
+  if (e.code !== 'invalid_json' && typeof e.path !== 'string') return `400 ${e.code} without a field path`;
+  return null;
 }
 
 function offersBidMedia(bytes) {

@@ -18,8 +18,8 @@ export function demoEvents(nowMs) {
     // Abandoned a tent in the cart an hour ago: retargeting.
     ev('demo-cart-abandoner', 1, 'product_view', 70, { productId: 'tent-2p' }),
     ev('demo-cart-abandoner', 2, 'add_to_cart', 60, { productId: 'tent-2p', value: 249 }),
-    // Looked at five products this week, bought nothing: cross-sell.
-    ...[1, 2, 3, 4, 5].map((n) => ev('demo-explorer', n, 'product_view', n * 600, { productId: `boot-${n}` })),
+    // Looked at five Nimbus products this week, bought nothing: Nimbus's product-explorer line item.
+    ...[1, 2, 3, 4, 5].map((n) => ev('demo-explorer', n, 'product_view', n * 600, { productId: `boot-${n}`, advertiserId: 'adv-nimbus' })),
     // Added to cart, then bought: suppressed from Acme retargeting.
     ev('demo-buyer', 1, 'add_to_cart', 120, { productId: 'stove', value: 89 }),
     ev('demo-buyer', 2, 'purchase', 90, { productId: 'stove', value: 89 }),

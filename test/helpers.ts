@@ -22,7 +22,8 @@ export function bannerRequest(userId: string | undefined, overrides: Record<stri
     id: `req-${crypto.randomUUID()}`,
     imp: [{ id: '1', banner: { w: 300, h: 250 } }],
     site: { id: 's1', domain: 'news.example', page: 'https://news.example/a' },
-    ...(userId !== undefined ? { user: { id: userId } } : {}),
+    // Our own synced id: the id space events use, so the profile built from events is found.
+    ...(userId !== undefined ? { user: { buyeruid: userId } } : {}),
     tmax: 500,
     ...overrides,
   };
@@ -43,6 +44,7 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
   }
 }
 
+/** The profile object of a first-party (`uid`) user key, as events and `user.buyeruid` address it. */
 export function profileStub(userKey: string) {
-  return hashUserKey(env.USER_KEY_SECRET, userKey).then((hash) => ({ hash, stub: env.USER_PROFILE.get(env.USER_PROFILE.idFromName(hash)) }));
+  return hashUserKey(env.USER_KEY_SECRET, { kind: 'uid', value: userKey }).then((hash) => ({ hash, stub: env.USER_PROFILE.get(env.USER_PROFILE.idFromName(hash)) }));
 }

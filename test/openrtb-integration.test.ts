@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import demoRequest from './fixtures/bid-banner-300x250.json';
 import unservable from './fixtures/bid-unservable-size.json';
-import { bannerRequest, post } from './helpers';
+import { bannerRequest, fetchWorker, ORIGIN, post } from './helpers';
 
 interface ErrorJson {
   error: { code: string; status: number; message: string; path?: string; issues?: { path: string; message: string }[] };
@@ -91,6 +91,22 @@ describe('POST /openrtb2/bid', () => {
     const res = await post('/openrtb2/bid', `{"id":"x","pad":"${'a'.repeat(300 * 1024)}"}`);
     expect(res.status).toBe(413);
     expect((await res.json<ErrorJson>()).error.code).toBe('payload_too_large');
+  });
+
+  it('enforces the size cap while streaming a body that declares no length', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // 64 chunks of 64 KiB = 4 MiB, far past the 256 KiB cap; the reader must stop early.
+        if (sent++ < 64) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetchWorker(`${ORIGIN}/openrtb2/bid`, { method: 'POST', body });
+    expect(res.status).toBe(413);
+    expect((await res.json<ErrorJson>()).error.code).toBe('payload_too_large');
+    expect(sent).toBeLessThan(64);
   });
 
   it('answers a wrong method with a JSON 405 and an unknown path with a JSON 404', async () => {

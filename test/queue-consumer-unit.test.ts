@@ -1,12 +1,22 @@
 /**
  * The profile-events consumer against the real UserProfile objects and KV: idempotence under
  * redelivery, per-message retry on failure, dead-lettering of bodies that can never apply.
+ * The KV snapshot is the object's write-behind (its alarm), no longer the consumer's.
  */
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ProfileEvent } from '../src/core/model';
-import { handleProfileBatch, platformEffects, retryDelaySec, type ProfileEffects } from '../src/queue/profile-consumer';
+import { segmentKey } from '../src/core/segments/realtime';
+import type { UserProfile } from '../src/objects/user-profile';
+import { handleProfileBatch, locationHintOf, platformEffects, retryDelaySec, type ProfileEffects } from '../src/queue/profile-consumer';
 import { profileStub } from './helpers';
 
 type QueueMessageInit = Parameters<typeof createMessageBatch>[1][number];
@@ -41,9 +51,20 @@ describe('profile-events consumer', () => {
     expect(again.explicitAcks).toHaveLength(3);
     const v2 = await stub.getSnapshot();
     expect(v2?.version).toBe(v1?.version);
-    expect(v2?.segments.cart_abandoners).toBeDefined();
-    const kv = await env.PROFILE_SNAPSHOTS.get(hash, 'json');
-    expect(kv).toEqual(v2);
+    expect(v2?.segments[segmentKey('cart_abandoners', 'adv-acme')]).toBeDefined();
+    // The object's write-behind puts that same snapshot in KV.
+    await runDurableObjectAlarm(stub);
+    expect(await env.PROFILE_SNAPSHOTS.get(hash, 'json')).toEqual(v2);
+  });
+
+  it('acks once the object has applied the events, without waiting for KV', async () => {
+    const user = `ack-${crypto.randomUUID()}`;
+    const result = await run(await userEvents(user, ['add_to_cart']));
+    expect(result.explicitAcks).toHaveLength(1);
+    const { stub, hash } = await profileStub(user);
+    expect((await stub.getSnapshot())?.version).toBe(1);
+    expect(await env.PROFILE_SNAPSHOTS.get(hash)).toBeNull();
+    expect(await runInDurableObject(stub, (_instance: UserProfile, state) => state.storage.getAlarm())).not.toBeNull();
   });
 
   it('retries every message of a user whose update failed, and applies them exactly once in the end', async () => {
@@ -51,24 +72,27 @@ describe('profile-events consumer', () => {
     const evs = await userEvents(user, ['add_to_cart', 'product_view']);
     const real = platformEffects(env);
     let failures = 1;
-    // The real object applies the events, then the snapshot write fails: the worst moment to crash.
-    const flaky: ProfileEffects = {
+    // The object applies the events, then the answer is lost on the way back: the worst moment to fail.
+    const lossy: ProfileEffects = {
       ...real,
-      writeSnapshot: async (hash, snap) => {
-        if (failures-- > 0) throw new Error('KV unavailable');
-        await real.writeSnapshot(hash, snap);
+      applyEvents: async (hash, events) => {
+        const result = await real.applyEvents(hash, events);
+        if (failures-- > 0) throw new Error('connection lost');
+        return result;
       },
     };
-    const failed = await run(evs, flaky);
+    const failed = await run(evs, lossy);
     expect(failed.explicitAcks).toEqual([]);
     expect(failed.retryMessages).toHaveLength(2);
 
-    const redelivered = await run(evs, flaky, 2);
+    const redelivered = await run(evs, lossy, 2);
     expect(redelivered.explicitAcks).toHaveLength(2);
-    const { stub, hash } = await profileStub(user);
-    const snap = await stub.getSnapshot();
-    expect(snap?.version).toBe(1);
-    expect(await env.PROFILE_SNAPSHOTS.get(hash, 'json')).toEqual(snap);
+    const { stub } = await profileStub(user);
+    expect((await stub.getSnapshot())?.version).toBe(1);
+    const rows = await runInDurableObject(stub, (_instance: UserProfile, state) =>
+      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n,
+    );
+    expect(rows).toBe(2);
   });
 
   it('groups a batch by user: one failing user does not hold back another', async () => {
@@ -95,13 +119,19 @@ describe('profile-events consumer', () => {
     expect(result.explicitAcks).toHaveLength(1);
   });
 
-  it('creates the profile with the location hint the events carry', async () => {
-    const user = `hint-${crypto.randomUUID()}`;
-    const evs = (await userEvents(user, ['add_to_cart'])).map((e) => ({ ...e, locationHint: 'weur' as const }));
-    const result = await run(evs);
-    expect(result.explicitAcks).toHaveLength(1);
-    const { stub } = await profileStub(user);
-    expect((await stub.getSnapshot())?.segments.cart_abandoners).toBeDefined();
+  it('creates a profile where most of its events came from (ties: the latest)', () => {
+    const at = (tsMs: number, locationHint?: ProfileEvent['locationHint']): ProfileEvent => ({
+      id: `e-${tsMs}`,
+      type: 'page_view',
+      userHash: 'h',
+      tsMs,
+      ...(locationHint ? { locationHint } : {}),
+    });
+    expect(locationHintOf([])).toBeUndefined();
+    expect(locationHintOf([at(1), at(2)])).toBeUndefined();
+    expect(locationHintOf([at(1), at(2, 'weur')])).toBe('weur');
+    expect(locationHintOf([at(1, 'weur'), at(2, 'enam'), at(3, 'weur')])).toBe('weur');
+    expect(locationHintOf([at(3, 'weur'), at(1, 'enam'), at(2, 'weur'), at(4, 'enam')])).toBe('enam');
   });
 
   it('backs off exponentially up to a minute', () => {

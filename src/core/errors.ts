@@ -9,7 +9,6 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   payload_too_large: 413,
   invalid_token: 400,
-  unauthorized: 401,
   not_found: 404,
   token_expired: 410,
   method_not_allowed: 405,

@@ -13,6 +13,14 @@ export interface Config {
   readonly maxDecisionBodyBytes: number;
   /** Whether callers may ask for the per-line-item explain trace. */
   readonly explainAllowed: boolean;
+  /** How often an isolate re-checks the catalog version (in the background). */
+  readonly catalogRefreshSec: number;
+  /**
+   * Most of `tmax` a cold isolate's first catalog load may take before the request no-bids (the
+   * load carries on in the background). Two KV reads served from the colo's cache take a few ms; a
+   * colo-cold read is tens of ms, and past 50 ms a bid is more likely to miss the auction anyway.
+   */
+  readonly catalogFirstLoadMs: number;
 }
 
 function num(value: string | undefined, fallback: number): number {
@@ -46,6 +54,9 @@ export function config(env: Env): Config {
       maxEventBodyBytes: 512 * 1024,
       maxDecisionBodyBytes: 64 * 1024,
       explainAllowed: env.EXPLAIN === 'on',
+      // Floored: 0 would read KV on every request (and NaN, before this, never refreshed).
+      catalogRefreshSec: Math.max(1, num(env.CATALOG_REFRESH_SEC, 15)),
+      catalogFirstLoadMs: 50,
     };
     cache.set(env, cfg);
   }

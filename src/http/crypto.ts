@@ -1,17 +1,19 @@
 /**
  * Keyed hashing and signing at the edge. User keys are HMAC-SHA256'd with a secret before they
  * reach any storage, so stored ids cannot be reversed or joined with other systems' ids.
- * Imported keys are cached per isolate and secret.
+ * Imported keys are cached per isolate and secret — the resolved key, never a promise another
+ * request might be awaiting (a promise created by a cancelled request may never settle).
  */
-const keys = new Map<string, Promise<CryptoKey>>();
+import { userKeyMaterial, type UserKey } from '../core/identity/user-key';
+
+const keys = new Map<string, CryptoKey>();
 const encoder = new TextEncoder();
 
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    keys.set(secret, key);
-  }
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  const cached = keys.get(secret);
+  if (cached) return cached;
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+  keys.set(secret, key);
   return key;
 }
 
@@ -26,9 +28,9 @@ export async function hmacVerify(secret: string, data: string, signature: string
   return crypto.subtle.verify('HMAC', await hmacKey(secret), sig, encoder.encode(data));
 }
 
-/** The storage key of a user: stable, keyed, irreversible without the secret. */
-export function hashUserKey(secret: string, userKey: string): Promise<string> {
-  return hmacBase64Url(secret, `user:${userKey}`);
+/** The storage key of a user: stable, keyed, irreversible without the secret, distinct per id space. */
+export function hashUserKey(secret: string, userKey: UserKey): Promise<string> {
+  return hmacBase64Url(secret, userKeyMaterial(userKey));
 }
 
 export function base64UrlEncode(bytes: Uint8Array): string {

@@ -19,18 +19,23 @@ import { trackBids } from './tracking-urls';
 export const decisions = new Hono<{ Bindings: Env }>();
 
 decisions.post('/', async (c) => {
+  // The caller's clock starts when the request arrives: parsing and hashing count against tmax.
+  const startedMs = Date.now();
   const env = c.env;
   const cfg = config(env);
   const parsed = parseDecisionRequest(await readJsonBody(c.req.raw, cfg.maxDecisionBodyBytes));
   if (!parsed.ok) throw new AppError('invalid_request', 'decision request is invalid', parsed.issues);
   const req = parsed.value;
-  const nowMs = Date.now();
+  const nowMs = startedMs;
   const budgetMs = profileBudgetMs(req.timeoutMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
     getCatalog(env, (p) => {
       c.executionCtx.waitUntil(p);
-    }, nowMs),
-    resolveAudience(env, { userKey: req.userKey ?? null, consent: req.consent }, budgetMs),
+    }, nowMs, {
+      refreshSec: cfg.catalogRefreshSec,
+      coldLoadMs: Math.max(budgetMs, profileBudgetMs(req.timeoutMs, cfg.networkReserveMs, cfg.catalogFirstLoadMs)),
+    }),
+    resolveAudience(env, { userKey: req.userKey !== undefined ? { kind: 'uid', value: req.userKey } : null, consent: req.consent }, startedMs + budgetMs),
   ]);
   const slotDecisions = decide(catalog, {
     slots: req.placements.map((p) => ({
@@ -45,10 +50,11 @@ decisions.post('/', async (c) => {
     rng: Math.random,
     explain: req.explain && cfg.explainAllowed,
   });
-  const tracked = new Map((await trackBids(env, c.req.url, slotDecisions, nowMs)).map((t) => [t.bid.slotId, t]));
+  const responseId = crypto.randomUUID();
+  const tracked = new Map((await trackBids(env, c.req.url, responseId, slotDecisions, nowMs)).map((t) => [t.bid.slotId, t]));
   c.header('X-Edgebid-Profile-Source', resolved.profile.source);
   return c.json({
-    id: crypto.randomUUID(),
+    id: responseId,
     profileSource: resolved.profile.source,
     consent: resolved.consent.reason,
     catalogVersion: catalog.version,

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { AppError } from '../core/errors';
 import { parseEventBatch } from '../core/events/event-batch';
 import { locationHintFor, type RequestGeo } from '../core/geo/location-hint';
+import { userKeyMaterial } from '../core/identity/user-key';
 import type { ProfileEvent } from '../core/model';
 import { readJsonBody } from './body';
 import { config, secret } from './config';
@@ -32,8 +33,9 @@ events.post('/', async (c) => {
   const hashes = new Map<string, Promise<string>>();
   const messages: ProfileEvent[] = await Promise.all(
     parsed.events.map(async ({ userKey, ...rest }) => {
-      let hash = hashes.get(userKey);
-      if (!hash) hashes.set(userKey, (hash = hashUserKey(secret(env, 'USER_KEY_SECRET'), userKey)));
+      const material = userKeyMaterial(userKey);
+      let hash = hashes.get(material);
+      if (!hash) hashes.set(material, (hash = hashUserKey(secret(env, 'USER_KEY_SECRET'), userKey)));
       return { ...rest, userHash: await hash, ...(locationHint ? { locationHint } : {}) };
     }),
   );

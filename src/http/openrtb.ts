@@ -22,19 +22,24 @@ const SEAT = 'edgebid';
 export const openrtb = new Hono<{ Bindings: Env }>();
 
 openrtb.post('/bid', async (c) => {
+  // The caller's clock starts when the request arrives: parsing and hashing count against tmax.
+  const startedMs = Date.now();
   const env = c.env;
   const cfg = config(env);
   const parsed = parseBidRequest(await readJsonBody(c.req.raw, cfg.maxBidBodyBytes));
   if (!parsed.ok) throw new AppError('invalid_request', 'bid request does not conform to OpenRTB 2.6', parsed.issues);
   const req = parsed.value;
-  const nowMs = Date.now();
+  const nowMs = startedMs;
   const audience = bidAudience(req);
   const budgetMs = profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
     getCatalog(env, (p) => {
       c.executionCtx.waitUntil(p);
-    }, nowMs),
-    resolveAudience(env, audience, budgetMs),
+    }, nowMs, {
+      refreshSec: cfg.catalogRefreshSec,
+      coldLoadMs: Math.max(budgetMs, profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.catalogFirstLoadMs)),
+    }),
+    resolveAudience(env, audience, startedMs + budgetMs),
   ]);
   const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates });
   // The trace names line items and prices: only where the operator allows it (dev, staging).
@@ -48,8 +53,8 @@ openrtb.post('/bid', async (c) => {
     rng: Math.random,
     explain,
   });
-  const bids = await trackBids(env, c.req.url, decisions, nowMs);
   const responseId = crypto.randomUUID();
+  const bids = await trackBids(env, c.req.url, responseId, decisions, nowMs);
   const response = buildBidResponse({
     requestId: req.id,
     responseId,
@@ -65,7 +70,8 @@ openrtb.post('/bid', async (c) => {
   c.header('X-Edgebid-Profile-Source', resolved.profile.source);
   c.header('X-Edgebid-Consent', resolved.consent.reason);
   if (!response) {
-    c.header('X-Edgebid-No-Bid', noBidSummary(decisions));
+    // Reasons can reveal user state (e.g. `suppressed_converted`): diagnostics, not for exchanges.
+    if (cfg.explainAllowed) c.header('X-Edgebid-No-Bid', noBidSummary(decisions));
     return c.body(null, 204);
   }
   return c.json(response);

@@ -8,6 +8,9 @@ import { base64UrlDecode, base64UrlEncode, hmacBase64Url, hmacVerify } from './c
 
 const payloadSchema = z.object({
   k: z.enum(['imp', 'click', 'win']),
+  /** Response (bid) id and imp id: what a ledger dedupes replays by. */
+  b: z.string(),
+  i: z.string(),
   /** Line item, creative, campaign ids. */
   li: z.string(),
   cr: z.string(),
@@ -15,7 +18,7 @@ const payloadSchema = z.object({
   /** Bid price in micros, for win/billing accounting. */
   p: z.number().int().nonnegative(),
   exp: z.number().int(),
-  url: z.url().optional(),
+  url: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 export type TrackingPayload = z.infer<typeof payloadSchema>;

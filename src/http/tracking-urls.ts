@@ -4,8 +4,10 @@ import type { BidUrls, TrackedBid } from '../core/openrtb/response';
 import { secret } from './config';
 import { signToken, TRACKING_TTL_MS, type TrackingPayload } from './tracking-token';
 
-export async function trackingUrls(secret: string, origin: string, bid: SlotBid, nowMs: number): Promise<BidUrls> {
+export async function trackingUrls(secret: string, origin: string, responseId: string, bid: SlotBid, nowMs: number): Promise<BidUrls> {
   const base: Omit<TrackingPayload, 'k'> = {
+    b: responseId,
+    i: bid.slotId,
     li: bid.lineItem.item.id,
     cr: bid.creative.id,
     cmp: bid.lineItem.campaign.id,
@@ -30,11 +32,17 @@ export function publicOrigin(env: Env, requestUrl: string): string {
 }
 
 /** Signs the URLs of every bid among `decisions`. */
-export function trackBids(env: Env, requestUrl: string, decisions: readonly SlotDecision[], nowMs: number): Promise<TrackedBid[]> {
+export function trackBids(
+  env: Env,
+  requestUrl: string,
+  responseId: string,
+  decisions: readonly SlotDecision[],
+  nowMs: number,
+): Promise<TrackedBid[]> {
   const origin = publicOrigin(env, requestUrl);
   return Promise.all(
     decisions
       .filter((d): d is SlotBid => d.kind === 'bid')
-      .map(async (bid) => ({ bid, urls: await trackingUrls(secret(env, 'TRACKING_SECRET'), origin, bid, nowMs) })),
+      .map(async (bid) => ({ bid, urls: await trackingUrls(secret(env, 'TRACKING_SECRET'), origin, responseId, bid, nowMs) })),
   );
 }

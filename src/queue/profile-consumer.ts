@@ -3,30 +3,47 @@
  * explicitly. A user whose update fails has all of that user's messages retried with backoff
  * (the profile applies them idempotently by event id), and after `max_retries` the queue moves
  * them to the dead-letter queue. Bodies that can never be applied go to the DLQ at once.
+ * A message is acked as soon as the user's object has applied it: the KV snapshot is the
+ * object's own write-behind, so a KV failure or rate limit never sends events back here.
  */
 import { profileEventSchema } from '../core/events/event-batch';
-import type { ProfileEvent, ProfileSnapshot } from '../core/model';
+import type { LocationHint } from '../core/geo/location-hint';
+import type { ProfileEvent } from '../core/model';
 import { log } from '../log';
 import type { ApplyResult } from '../objects/user-profile';
-import { SNAPSHOT_TTL_SEC } from '../store/profile-reader';
 
 /** The two effects of a batch, injectable so tests can make a real one fail on cue. */
 export interface ProfileEffects {
   applyEvents(userHash: string, events: readonly ProfileEvent[]): Promise<ApplyResult>;
-  writeSnapshot(userHash: string, snapshot: ProfileSnapshot): Promise<void>;
   deadLetter(body: unknown): Promise<void>;
+}
+
+/**
+ * Where to create a user's object if this call is the first: the region most of the events
+ * came from (ties go to the latest), so one event sent through a far-away VPN does not decide.
+ * It only matters when the object does not exist yet; an object never moves.
+ */
+export function locationHintOf(events: readonly ProfileEvent[]): LocationHint | undefined {
+  const seen = new Map<LocationHint, { count: number; latestMs: number }>();
+  for (const e of events) {
+    if (e.locationHint === undefined) continue;
+    const s = seen.get(e.locationHint) ?? { count: 0, latestMs: -Infinity };
+    seen.set(e.locationHint, { count: s.count + 1, latestMs: Math.max(s.latestMs, e.tsMs) });
+  }
+  let best: { hint: LocationHint; count: number; latestMs: number } | undefined;
+  for (const [hint, s] of seen) {
+    if (!best || s.count > best.count || (s.count === best.count && s.latestMs > best.latestMs)) best = { hint, ...s };
+  }
+  return best?.hint;
 }
 
 export function platformEffects(env: Env): ProfileEffects {
   return {
     applyEvents: (userHash, events) => {
-      // Only matters when this call creates the object: then it should live near the user.
-      const locationHint = events.find((e) => e.locationHint)?.locationHint;
+      const locationHint = locationHintOf(events);
       const id = env.USER_PROFILE.idFromName(userHash);
-      return (locationHint ? env.USER_PROFILE.get(id, { locationHint }) : env.USER_PROFILE.get(id)).applyEvents(events);
+      return (locationHint ? env.USER_PROFILE.get(id, { locationHint }) : env.USER_PROFILE.get(id)).applyEvents(userHash, events);
     },
-    writeSnapshot: (userHash, snapshot) =>
-      env.PROFILE_SNAPSHOTS.put(userHash, JSON.stringify(snapshot), { expirationTtl: SNAPSHOT_TTL_SEC }),
     deadLetter: async (body) => {
       await env.PROFILE_EVENTS_DLQ.send(body, { contentType: 'json' });
     },
@@ -58,9 +75,8 @@ export async function handleProfileBatch(
   await Promise.all(
     [...byUser].map(async ([userHash, group]) => {
       try {
-        const result = await effects.applyEvents(userHash, group.events);
-        // Written even when nothing was new: a redelivery may follow a failed snapshot write.
-        if (result.snapshot) await effects.writeSnapshot(userHash, result.snapshot);
+        // Applied (or already applied before: duplicates count as done) means done here.
+        await effects.applyEvents(userHash, group.events);
         for (const m of group.messages) m.ack();
       } catch (err) {
         log('warn', 'profile_update_retry', { error: err instanceof Error ? err.name : 'unknown', messages: group.messages.length });

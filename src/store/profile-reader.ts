@@ -31,18 +31,27 @@ const NONE: ProfileRead = { snapshot: null, source: 'none' };
 /** Snapshots live as long as the events they summarise. */
 export const SNAPSHOT_TTL_SEC = 30 * 86_400;
 
-export async function readProfile(sources: SnapshotSources, userHash: string, budgetMs: number): Promise<ProfileRead> {
+/**
+ * `deadlineMs` is absolute (epoch ms), fixed when the request arrived, so time already spent
+ * counts. The object gets the time left less a slice kept for KV; KV gets whatever is left
+ * after the object answered, failed or timed out.
+ */
+export async function readProfile(sources: SnapshotSources, userHash: string, deadlineMs: number): Promise<ProfileRead> {
+  const leftMs = (): number => deadlineMs - Date.now();
+  const budgetMs = leftMs();
   if (budgetMs <= 0) return NONE;
-  // Keep a slice of the budget for the KV fallback so the whole read stays inside it.
   const kvReserveMs = Math.min(10, Math.ceil(budgetMs / 3));
-  try {
-    const fromDo = await withDeadline(sources.fromObject(userHash), budgetMs - kvReserveMs);
-    if (fromDo !== TIMED_OUT) return { snapshot: fromDo, source: 'do' };
-  } catch {
-    // Fall through to KV: an unavailable object must not cost the bid.
+  const objectShareMs = budgetMs - kvReserveMs;
+  if (objectShareMs > 0) {
+    try {
+      const fromDo = await withDeadline(sources.fromObject(userHash), objectShareMs);
+      if (fromDo !== TIMED_OUT) return { snapshot: fromDo, source: 'do' };
+    } catch {
+      // Fall through to KV: an unavailable object must not cost the bid.
+    }
   }
   try {
-    const raw = await withDeadline(sources.fromKv(userHash), kvReserveMs);
+    const raw = await withDeadline(sources.fromKv(userHash), leftMs());
     if (raw === TIMED_OUT || raw === null) return NONE;
     const snapshot = parseSnapshot(raw);
     return snapshot ? { snapshot, source: 'kv' } : NONE;

@@ -17,6 +17,11 @@ describe('parseCatalog', () => {
     if (r.ok) return;
     expect(r.issues.map((i) => i.path)).toEqual(['campaigns[0].advertiserId', 'lineItems[0].creativeIds[0]', 'lineItems[0].creativeIds[1]']);
   });
+  it('refuses click URLs that are not http(s), such as javascript:', () => {
+    const creatives = DEMO_CATALOG.creatives.map((c, i) => (i === 0 ? { ...c, clickUrl: 'javascript:alert(1)' } : c));
+    const r = parseCatalog({ ...DEMO_CATALOG, creatives });
+    expect(r).toMatchObject({ ok: false, issues: [{ path: 'creatives[0].clickUrl' }] });
+  });
   it('reports shape errors with paths', () => {
     const r = parseCatalog({ ...DEMO_CATALOG, currency: 'usd', lineItems: [{ id: 'x' }] });
     expect(r.ok).toBe(false);

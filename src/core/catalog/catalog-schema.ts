@@ -6,10 +6,13 @@
 import { z } from 'zod';
 import type { CatalogDocument, TargetingExpr } from '../model';
 import { formatPath, type FieldIssue } from '../errors';
+import { RETENTION_MS } from '../segments/realtime';
 import { fieldIssues } from '../zod-issues';
 
 const id = z.string().min(1).max(128);
 const micros = z.number().int().nonnegative();
+/** Profiles keep conversions only as long as their events: a longer window would be cut short silently. */
+const MAX_SUPPRESS_SEC = RETENTION_MS / 1000;
 
 const targetingExpr: z.ZodType<TargetingExpr> = z.lazy(() =>
   z.union([
@@ -34,7 +37,11 @@ export const catalogSchema = z.object({
       name: z.string().min(1),
       startMs: z.number().int().optional(),
       endMs: z.number().int().optional(),
-      suppressConvertedWithinSec: z.number().int().nonnegative(),
+      suppressConvertedWithinSec: z
+        .number()
+        .int()
+        .nonnegative()
+        .max(MAX_SUPPRESS_SEC, `must be at most ${MAX_SUPPRESS_SEC} (the 30 day profile retention): older conversions are not kept`),
     }),
   ),
   lineItems: z.array(
@@ -59,7 +66,7 @@ export const catalogSchema = z.object({
       w: z.number().int().positive(),
       h: z.number().int().positive(),
       markup: z.string().min(1),
-      clickUrl: z.url(),
+      clickUrl: z.url({ protocol: /^https?$/ }),
       categories: z.array(z.string()),
       weight: z.number().positive(),
     }),

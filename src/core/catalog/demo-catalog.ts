@@ -1,6 +1,7 @@
 /**
  * The demo catalog `npm start` publishes when the local catalog is empty: three advertisers,
  * retargeting, prospecting and cross-sell line items, creatives in the common IAB banner sizes.
+ * Segment names in targeting and multipliers mean the segment of the line item's own advertiser.
  * Markup is self-contained HTML (no external images), so it renders offline.
  */
 import type { CatalogDocument, Creative } from '../model';
@@ -41,7 +42,7 @@ export const DEMO_CATALOG: CatalogDocument = {
   campaigns: [
     { id: 'cmp-acme-retargeting', advertiserId: 'adv-acme', name: 'Acme cart recovery', suppressConvertedWithinSec: 30 * 86_400 },
     { id: 'cmp-acme-prospecting', advertiserId: 'adv-acme', name: 'Acme awareness', suppressConvertedWithinSec: 0 },
-    { id: 'cmp-nimbus-cross-sell', advertiserId: 'adv-nimbus', name: 'Nimbus for explorers', suppressConvertedWithinSec: 14 * 86_400 },
+    { id: 'cmp-nimbus-cross-sell', advertiserId: 'adv-nimbus', name: 'Nimbus: more for product explorers', suppressConvertedWithinSec: 14 * 86_400 },
     { id: 'cmp-northwind-prospecting', advertiserId: 'adv-northwind', name: 'Northwind awareness', suppressConvertedWithinSec: 0 },
   ],
   lineItems: [

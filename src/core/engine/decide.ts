@@ -60,17 +60,15 @@ export interface SlotNoBid {
 export type SlotDecision = SlotBid | SlotNoBid;
 
 export function decide(catalog: CompiledCatalog, input: DecisionInput): SlotDecision[] {
-  const ctx: TargetingContext = { profile: input.profile, nowMs: input.nowMs };
   const blockedCats = new Set(input.blockedCategories);
   const blockedDomains = new Set(input.blockedDomains.map((d) => d.toLowerCase()));
-  return input.slots.map((slot) => decideSlot(catalog, slot, input, ctx, blockedCats, blockedDomains));
+  return input.slots.map((slot) => decideSlot(catalog, slot, input, blockedCats, blockedDomains));
 }
 
 function decideSlot(
   catalog: CompiledCatalog,
   slot: Slot,
   input: DecisionInput,
-  ctx: TargetingContext,
   blockedCats: ReadonlySet<string>,
   blockedDomains: ReadonlySet<string>,
 ): SlotDecision {
@@ -83,7 +81,7 @@ function decideSlot(
   for (const li of catalog.lineItems) {
     // Line items are sorted by priority: once we have a winner, lower priorities cannot beat it.
     if (best && li.item.priority < best.li.item.priority) break;
-    const outcome = evaluate(li, slot, input, ctx, blockedCats, blockedDomains);
+    const outcome = evaluate(li, slot, input, blockedCats, blockedDomains);
     if (input.explain) {
       trace.push(
         'priceMicros' in outcome
@@ -116,11 +114,11 @@ function evaluate(
   li: CompiledLineItem,
   slot: Slot,
   input: DecisionInput,
-  ctx: TargetingContext,
   blockedCats: ReadonlySet<string>,
   blockedDomains: ReadonlySet<string>,
 ): Evaluation {
   const { item, campaign } = li;
+  const ctx: TargetingContext = { profile: input.profile, nowMs: input.nowMs, advertiserId: li.advertiser.id };
   if (item.status !== 'active') return { reason: 'inactive' };
   if ((campaign.startMs !== undefined && input.nowMs < campaign.startMs) || (campaign.endMs !== undefined && input.nowMs >= campaign.endMs)) {
     return { reason: 'inactive' };

@@ -20,13 +20,17 @@ const item: LineItem = {
 const member = { sinceMs: 0, expiresAtMs: 10_000 };
 const ctx = (segments: string[]) => ({
   nowMs: 5_000,
-  profile: { version: 1, updatedAtMs: 0, conversions: {}, segments: Object.fromEntries(segments.map((s) => [s, member])) },
+  advertiserId: 'adv',
+  profile: { version: 1, updatedAtMs: 0, conversions: {}, segments: Object.fromEntries(segments.map((s) => [`${s}@adv`, member])) },
 });
 
 describe('adjustedCpmMicros', () => {
   it('applies the multipliers of the segments the user is in, in whole micros', () => {
     expect(adjustedCpmMicros(item, ctx([]))).toBe(2_500_000);
     expect(adjustedCpmMicros(item, ctx(['a']))).toBe(4_000_000);
+  });
+  it("ignores another advertiser's segments", () => {
+    expect(adjustedCpmMicros(item, { ...ctx(['a']), advertiserId: 'other' })).toBe(2_500_000);
   });
   it('clamps to the line item maximum', () => {
     expect(adjustedCpmMicros(item, ctx(['a', 'b']))).toBe(5_000_000);

@@ -8,8 +8,8 @@ describe('parseEventBatch', () => {
     const r = parseEventBatch(
       {
         events: [
-          { id: 'e1', type: 'add_to_cart', userKey: 'u1', ts: '2026-11-23T11:00:00Z', advertiserId: 'adv', productId: 'p', value: 19.99 },
-          { id: 'e2', type: 'page_view', userKey: 'u1', ts: NOW - 1000 },
+          { id: 'e1', type: 'add_to_cart', userKey: 'user-1', ts: '2026-11-23T11:00:00Z', advertiserId: 'adv', productId: 'p', value: 19.99 },
+          { id: 'e2', type: 'page_view', userKey: 'user-1', ts: NOW - 1000 },
         ],
       },
       NOW,
@@ -17,27 +17,35 @@ describe('parseEventBatch', () => {
     expect(r).toEqual({
       ok: true,
       events: [
-        { id: 'e1', type: 'add_to_cart', userKey: 'u1', tsMs: NOW - 3_600_000, advertiserId: 'adv', productId: 'p', valueMicros: 19_990_000 },
-        { id: 'e2', type: 'page_view', userKey: 'u1', tsMs: NOW - 1000 },
+        { id: 'e1', type: 'add_to_cart', userKey: { kind: 'uid', value: 'user-1' }, tsMs: NOW - 3_600_000, advertiserId: 'adv', productId: 'p', valueMicros: 19_990_000 },
+        { id: 'e2', type: 'page_view', userKey: { kind: 'uid', value: 'user-1' }, tsMs: NOW - 1000 },
       ],
     });
   });
   it('reports every bad field with its path', () => {
-    const r = parseEventBatch({ events: [{ id: 'e1', type: 'teleport', userKey: 'u', ts: 1 }, { type: 'page_view', userKey: 'u', ts: NOW }] }, NOW);
+    const r = parseEventBatch({ events: [{ id: 'e1', type: 'teleport', userKey: 'user-2', ts: 1 }, { type: 'page_view', userKey: 'user-2', ts: NOW }] }, NOW);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.issues.map((i) => i.path).sort()).toEqual(['events[0].type', 'events[1].id']);
+    // The shape problems and the time problem (ts: 1 is decades old) come in one answer.
+    expect(r.issues.map((i) => i.path).sort()).toEqual(['events[0].ts', 'events[0].type', 'events[1].id']);
   });
   it('rejects events from the future beyond the skew allowance and older than retention', () => {
     const r = parseEventBatch(
-      { events: [{ id: 'a', type: 'page_view', userKey: 'u', ts: NOW + 10 * 60_000 }, { id: 'b', type: 'page_view', userKey: 'u', ts: NOW - 31 * 86_400_000 }] },
+      { events: [{ id: 'a', type: 'page_view', userKey: 'user-2', ts: NOW + 10 * 60_000 }, { id: 'b', type: 'page_view', userKey: 'user-2', ts: NOW - 31 * 86_400_000 }] },
       NOW,
     );
     expect(r).toMatchObject({ ok: false, issues: [{ path: 'events[0].ts' }, { path: 'events[1].ts' }] });
   });
+  it('refuses placeholder user keys and takes an ifa when told', () => {
+    expect(parseEventBatch({ events: [{ id: 'a', type: 'page_view', userKey: '0', ts: NOW }] }, NOW)).toMatchObject({ ok: false, issues: [{ path: 'events[0].userKey' }] });
+    expect(parseEventBatch({ events: [{ id: 'a', type: 'page_view', userKey: 'AEBE52E7-03EE', userKeyType: 'ifa', ts: NOW }] }, NOW)).toMatchObject({
+      ok: true,
+      events: [{ userKey: { kind: 'ifa', value: 'AEBE52E7-03EE' } }],
+    });
+  });
   it('rejects unknown fields and an empty batch', () => {
     expect(parseEventBatch({ events: [] }, NOW).ok).toBe(false);
-    expect(parseEventBatch({ events: [{ id: 'a', type: 'page_view', userKey: 'u', ts: NOW, email: 'x@y' }] }, NOW)).toMatchObject({
+    expect(parseEventBatch({ events: [{ id: 'a', type: 'page_view', userKey: 'user-2', ts: NOW, email: 'x@y' }] }, NOW)).toMatchObject({
       ok: false,
       issues: [{ path: 'events[0]' }],
     });

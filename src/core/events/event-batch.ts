@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { formatPath, type FieldIssue } from '../errors';
 import { PROFILE_EVENT_TYPES, type ProfileEvent } from '../model';
 import { LOCATION_HINTS } from '../geo/location-hint';
+import { isUsableUserId, type UserKey } from '../identity/user-key';
 import { RETENTION_MS } from '../segments/realtime';
 import { fieldIssues } from '../zod-issues';
 
@@ -18,7 +19,12 @@ const eventSchema = z.strictObject({
   /** Client-chosen, unique per event: redelivering the same id is applied once. */
   id: z.string().min(1).max(128),
   type: z.enum(PROFILE_EVENT_TYPES),
-  userKey: z.string().min(1).max(256),
+  userKey: z
+    .string()
+    .max(256)
+    .refine(isUsableUserId, 'not a usable user id (too short or a placeholder): events need a stable id'),
+  /** `uid` (default): our first-party id, as in `/v1/decisions` and OpenRTB `user.buyeruid`; `ifa`: a device ad id. */
+  userKeyType: z.enum(['uid', 'ifa']).default('uid'),
   /** Epoch milliseconds, or an ISO 8601 date-time with offset. */
   ts: z.union([z.number().int().positive(), z.iso.datetime({ offset: true })]),
   advertiserId: z.string().min(1).max(128).optional(),
@@ -32,29 +38,44 @@ export const eventBatchSchema = z.strictObject({
 });
 
 /** An accepted event before its user key is hashed (hashing is keyed, so it happens at the edge). */
-export type AcceptedEvent = Omit<ProfileEvent, 'userHash'> & { readonly userKey: string };
+export type AcceptedEvent = Omit<ProfileEvent, 'userHash'> & { readonly userKey: UserKey };
 
 export type ParseEventsResult = { ok: true; events: AcceptedEvent[] } | { ok: false; issues: FieldIssue[] };
 
 export function parseEventBatch(input: unknown, nowMs: number): ParseEventsResult {
   const r = eventBatchSchema.safeParse(input);
-  if (!r.success) return { ok: false, issues: fieldIssues(r.error) };
-  const issues: FieldIssue[] = [];
-  const events = r.data.events.map((e, i): AcceptedEvent => {
+  // Time checks run on the raw input too, so one answer lists shape and time problems together.
+  const timeIssues = timestampIssues(input, nowMs);
+  if (!r.success) return { ok: false, issues: [...fieldIssues(r.error), ...timeIssues] };
+  if (timeIssues.length > 0) return { ok: false, issues: timeIssues };
+  const events = r.data.events.map((e): AcceptedEvent => {
     const tsMs = typeof e.ts === 'number' ? e.ts : Date.parse(e.ts);
-    if (tsMs > nowMs + FUTURE_SKEW_MS) issues.push({ path: formatPath(['events', i, 'ts']), message: 'event is in the future beyond the 5 minute clock-skew allowance' });
-    if (tsMs <= nowMs - RETENTION_MS) issues.push({ path: formatPath(['events', i, 'ts']), message: 'event is older than the 30 day profile retention' });
     return {
       id: e.id,
       type: e.type,
-      userKey: e.userKey,
+      userKey: { kind: e.userKeyType, value: e.userKey },
       tsMs,
       ...(e.advertiserId !== undefined ? { advertiserId: e.advertiserId } : {}),
       ...(e.productId !== undefined ? { productId: e.productId } : {}),
       ...(e.value !== undefined ? { valueMicros: Math.round(e.value * 1_000_000) } : {}),
     };
   });
-  return issues.length > 0 ? { ok: false, issues } : { ok: true, events };
+  return { ok: true, events };
+}
+
+function timestampIssues(input: unknown, nowMs: number): FieldIssue[] {
+  const events = typeof input === 'object' && input !== null && 'events' in input ? input.events : undefined;
+  if (!Array.isArray(events)) return [];
+  const issues: FieldIssue[] = [];
+  events.forEach((e: unknown, i) => {
+    const ts = typeof e === 'object' && e !== null && 'ts' in e ? e.ts : undefined;
+    const tsMs = typeof ts === 'number' ? ts : typeof ts === 'string' ? Date.parse(ts) : NaN;
+    if (!Number.isFinite(tsMs)) return;
+    const path = formatPath(['events', i, 'ts']);
+    if (tsMs > nowMs + FUTURE_SKEW_MS) issues.push({ path, message: 'event is in the future beyond the 5 minute clock-skew allowance' });
+    else if (tsMs <= nowMs - RETENTION_MS) issues.push({ path, message: 'event is older than the 30 day profile retention' });
+  });
+  return issues;
 }
 
 /** Queue messages are a trust boundary too (older deploys, manual replays): validate on receipt. */

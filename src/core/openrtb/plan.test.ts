@@ -11,14 +11,18 @@ function request(extra: Record<string, unknown> = {}, imp: Record<string, unknow
 }
 
 describe('bidAudience: which id is looked up', () => {
-  it('prefers our synced buyeruid, then the exchange user id, then the device ifa', () => {
-    expect(bidAudience(request({ user: { id: 'x', buyeruid: 'ours' }, device: { ifa: 'dev' } })).userKey).toBe('ours');
-    expect(bidAudience(request({ user: { id: 'x' }, device: { ifa: 'dev' } })).userKey).toBe('x');
-    expect(bidAudience(request({ device: { ifa: 'AAAA-1111' } })).userKey).toBe('AAAA-1111');
+  it('prefers our synced buyeruid, then the exchange user id, then the device ifa, each in its own id space', () => {
+    expect(bidAudience(request({ user: { id: 'exch-1', buyeruid: 'ours-1' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'uid', value: 'ours-1' });
+    expect(bidAudience(request({ user: { id: 'exch-1' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'xid', value: 'exch-1' });
+    expect(bidAudience(request({ device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'ifa', value: 'AAAA-1111' });
   });
-  it('does not use the ifa under Limit Ad Tracking, nor the all-zero ifa', () => {
-    expect(bidAudience(request({ device: { ifa: 'AAAA-1111', lmt: 1 } })).userKey).toBeNull();
+  it('under Limit Ad Tracking uses only our first-party id: no ifa, no exchange id', () => {
+    expect(bidAudience(request({ user: { id: 'exch-1' }, device: { ifa: 'AAAA-1111', lmt: 1 } })).userKey).toBeNull();
+    expect(bidAudience(request({ user: { buyeruid: 'ours-1' }, device: { ifa: 'AAAA-1111', lmt: 1 } })).userKey).toEqual({ kind: 'uid', value: 'ours-1' });
+  });
+  it('skips placeholder ids and falls through to the next usable one', () => {
     expect(bidAudience(request({ device: { ifa: '00000000-0000-0000-0000-000000000000' } })).userKey).toBeNull();
+    expect(bidAudience(request({ user: { buyeruid: '0', id: 'null' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'ifa', value: 'AAAA-1111' });
   });
   it('reads consent signals in both the 2.6 and the 2.5 ext spellings', () => {
     expect(bidAudience(request({ regs: { gdpr: 1, us_privacy: '1YNN', gpp_sid: [7], coppa: 0 }, user: { consent: 'CP' } })).consent).toEqual({

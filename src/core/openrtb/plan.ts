@@ -4,6 +4,7 @@
  */
 import type { Slot, Size } from '../engine/decide';
 import { floorMicros } from '../engine/pricing';
+import { isUsableUserId, type UserKey } from '../identity/user-key';
 import type { ConsentSignals } from '../privacy/consent';
 import type { BidRequest } from './request-schema';
 
@@ -17,7 +18,7 @@ export interface BidPlan {
 /** Who the request is about and what it lets us do; needed before the catalog is. */
 export interface BidAudience {
   /** Raw (unhashed) key, or null when the request carries no usable stable id. */
-  readonly userKey: string | null;
+  readonly userKey: UserKey | null;
   readonly consent: ConsentSignals;
   readonly tmaxMs: number | undefined;
 }
@@ -69,18 +70,20 @@ function bannerSizes(imp: Imp): Size[] {
   return sizes;
 }
 
-const ZERO_IFA = /^[0-]+$/;
-
 /**
- * Our own id as synced with the exchange first (`buyeruid`), then the exchange's user id, then
- * the device advertising id, which Limit Ad Tracking forbids us to use.
+ * Our own id as synced with the exchange first (`buyeruid`, the id our events carry), then the
+ * exchange's user id, then the device advertising id. Under Limit Ad Tracking only our own
+ * first-party id may be used: no device id, and no exchange id (often derived from the device id).
  */
-function userKey(req: BidRequest): string | null {
-  const candidates = [req.user?.buyeruid, req.user?.id];
-  const ifa = req.device?.ifa;
-  if (req.device?.lmt !== 1 && ifa !== undefined && !ZERO_IFA.test(ifa)) candidates.push(ifa);
-  for (const key of candidates) {
-    if (key !== undefined && key.trim() !== '') return key;
+function userKey(req: BidRequest): UserKey | null {
+  const lmt = req.device?.lmt === 1;
+  const candidates: [UserKey['kind'], string | undefined][] = [
+    ['uid', req.user?.buyeruid],
+    ['xid', lmt ? undefined : req.user?.id],
+    ['ifa', lmt ? undefined : req.device?.ifa],
+  ];
+  for (const [kind, value] of candidates) {
+    if (value !== undefined && isUsableUserId(value)) return { kind, value };
   }
   return null;
 }
@@ -91,10 +94,12 @@ function consentSignals(req: BidRequest): ConsentSignals {
   const tcString = req.user?.consent ?? req.user?.ext?.consent;
   const usPrivacy = regs?.us_privacy ?? regs?.ext?.us_privacy;
   const gppSid = regs?.gpp_sid ?? regs?.ext?.gpp_sid;
+  const gpp = regs?.gpp ?? regs?.ext?.gpp;
   return {
     ...(gdpr !== undefined ? { gdprApplies: gdpr === 1 } : {}),
     ...(tcString !== undefined ? { tcString } : {}),
     ...(usPrivacy !== undefined ? { usPrivacy } : {}),
+    ...(gpp !== undefined ? { gpp } : {}),
     ...(gppSid ? { gppSid } : {}),
     coppa: regs?.coppa === 1,
   };

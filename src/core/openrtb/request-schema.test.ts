@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { parseBidRequest, type BidRequest } from './request-schema';
+import { MAX_IMPS, parseBidRequest, type BidRequest } from './request-schema';
 
 /** All fixtures are small requests written for these tests. */
 type Json = Record<string, unknown>;
@@ -327,9 +327,20 @@ describe('parseBidRequest rejects, naming the field', () => {
   });
 
   it('caps the issue list for pathological input', () => {
-    const input = { id: 'x', imp: Array.from({ length: 150 }, (_, i) => ({ id: String(i) })) };
+    // Two issues per imp (numeric id, no media object), within the imp cap.
+    const input = { id: 'x', imp: Array.from({ length: 80 }, (_, i) => ({ id: i })) };
     const out = issues(input);
     expect(out).toHaveLength(101);
-    expect(out[100]).toEqual({ path: '(root)', message: '50 more issues not shown' });
+    expect(out[100]).toEqual({ path: '(root)', message: '60 more issues not shown' });
+  });
+});
+
+describe('impression cap (policy, not spec)', () => {
+  it(`refuses more than ${String(MAX_IMPS)} imps with a path, accepts exactly that many`, () => {
+    const imps = (n: number) => Array.from({ length: n }, (_, i) => ({ id: String(i), banner: { w: 300, h: 250 } }));
+    expect(parseBidRequest({ id: 'r', imp: imps(MAX_IMPS) }).ok).toBe(true);
+    const r = parseBidRequest({ id: 'r', imp: imps(MAX_IMPS + 1) });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]?.path).toBe('imp');
   });
 });

@@ -25,12 +25,18 @@ import { id, isJsonObject, jsonType, optExt, optInt, optNonNegInt, optStrArr } f
 
 const CHANNELS = ['site', 'app', 'dooh'] as const;
 
+/**
+ * Policy limit, not a spec rule: real requests carry a handful of imps (the corpus: at most 4),
+ * and each answered imp costs signing and markup, so an unbounded list is a CPU amplifier.
+ */
+export const MAX_IMPS = 100;
+
 export const bidRequestSchema = z
   .object({
     // Order matters only for which issue comes first; it follows Prebid Server's checks.
     id,
     tmax: optNonNegInt,
-    imp: z.array(impSchema).min(1),
+    imp: z.array(impSchema).min(1).max(MAX_IMPS, `at most ${MAX_IMPS} impressions per request`),
     site: siteSchema.optional(),
     app: appSchema.optional(),
     dooh: doohSchema.optional(),

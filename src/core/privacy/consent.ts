@@ -11,6 +11,8 @@ export interface ConsentSignals {
   readonly gdprApplies?: boolean;
   readonly tcString?: string;
   readonly usPrivacy?: string;
+  /** The GPP string (`regs.gpp`) and the sections it applies (`regs.gpp_sid`). */
+  readonly gpp?: string;
   readonly gppSid?: readonly number[];
   readonly coppa?: boolean;
 }
@@ -22,15 +24,12 @@ export type ConsentReason =
   | 'coppa'
   | 'gdpr_consent_unverified'
   | 'us_privacy_opt_out'
-  | 'gpp_us_unverified';
+  | 'gpp_unverified';
 
 export interface ConsentDecision {
   readonly mode: ProcessingMode;
   readonly reason: ConsentReason;
 }
-
-/** GPP section ids of the US national and state sections (7 = usnat, 8–12 = CA, VA, CO, UT, CT). */
-const GPP_US_SECTIONS = new Set([7, 8, 9, 10, 11, 12]);
 
 export function consentGate(s: ConsentSignals): ConsentDecision {
   if (s.coppa) return { mode: 'contextual', reason: 'coppa' };
@@ -38,6 +37,10 @@ export function consentGate(s: ConsentSignals): ConsentDecision {
   if (s.usPrivacy !== undefined && s.usPrivacy.length === 4 && s.usPrivacy[2]?.toUpperCase() === 'Y') {
     return { mode: 'contextual', reason: 'us_privacy_opt_out' };
   }
-  if (s.gppSid?.some((sid) => GPP_US_SECTIONS.has(sid))) return { mode: 'contextual', reason: 'gpp_us_unverified' };
+  // Every GPP section (EU TCF 2, Canada, US Privacy, US national and state sections) may carry an
+  // opt-out we cannot read yet; a string or section list we cannot decode is not consent.
+  if ((s.gpp !== undefined && s.gpp !== '') || s.gppSid?.some((sid) => sid > 0)) {
+    return { mode: 'contextual', reason: 'gpp_unverified' };
+  }
   return { mode: 'behavioural', reason: 'no_restriction' };
 }

@@ -4,7 +4,13 @@
  */
 import { z } from 'zod';
 import type { FieldIssue } from '../errors';
+import { isUsableUserId } from '../identity/user-key';
 import { fieldIssues } from '../zod-issues';
+
+const usableUserId = z
+  .string()
+  .max(256)
+  .refine(isUsableUserId, 'not a usable user id (too short or a placeholder); omit it for anonymous users');
 
 const sizeString = z
   .string()
@@ -16,8 +22,8 @@ const sizeString = z
 const sizeObject = z.object({ w: z.number().int().positive().max(99_999), h: z.number().int().positive().max(99_999) });
 
 export const decisionRequestSchema = z.strictObject({
-  /** The publisher's id for the user (cookie id, login id); hashed before any lookup. */
-  userKey: z.string().min(1).max(256).optional(),
+  /** The publisher's id for the user (cookie id, login id; our `uid` space); hashed before any lookup. */
+  userKey: usableUserId.optional(),
   placements: z
     .array(
       z.strictObject({
@@ -37,6 +43,7 @@ export const decisionRequestSchema = z.strictObject({
       gdprApplies: z.boolean().optional(),
       tcString: z.string().max(4096).optional(),
       usPrivacy: z.string().max(16).optional(),
+      gpp: z.string().max(4096).optional(),
       gppSid: z.array(z.number().int()).max(32).optional(),
       coppa: z.boolean().optional(),
     })

@@ -41,6 +41,20 @@ describe('product_explorers', () => {
 });
 
 describe('buildSnapshot', () => {
+  it('keys segments by advertiser, and only that advertiser\'s purchase ends its cart', () => {
+    const snap = buildSnapshot(
+      [
+        ev('add_to_cart', 2 * DAY_MS, { advertiserId: 'acme' }),
+        ev('add_to_cart', 2 * DAY_MS, { advertiserId: 'nimbus' }),
+        ev('purchase', DAY_MS, { advertiserId: 'nimbus' }),
+        ev('add_to_cart', DAY_MS, { productId: 'no-advertiser' }),
+      ],
+      1,
+      NOW,
+    );
+    expect(Object.keys(snap.segments)).toEqual(['cart_abandoners@acme']);
+  });
+
   it('records the last conversion per advertiser from purchases and conversions', () => {
     const snap = buildSnapshot(
       [ev('purchase', 5 * DAY_MS, { advertiserId: 'a' }), ev('conversion', DAY_MS, { advertiserId: 'a' }), ev('purchase', DAY_MS, { advertiserId: 'b' }), ev('purchase', DAY_MS)],

@@ -1,7 +1,9 @@
 /**
  * The real-time segments computed from a user's recent events, and the snapshot the hot path
- * reads. Memberships carry their own expiry, so they lapse by time with no new event; the hot
- * path compares `expiresAtMs` with its `now`.
+ * reads. Segments are per advertiser: an Acme cart is Acme's signal, and only a purchase from
+ * Acme ends it — one advertiser's first-party data never targets for another. Memberships carry
+ * their own expiry, so they lapse by time with no new event; the hot path compares
+ * `expiresAtMs` with its `now`.
  */
 import type { ProfileEvent, ProfileSnapshot, SegmentMembership } from '../model';
 
@@ -14,6 +16,11 @@ const WEEK_MS = 7 * DAY_MS;
 export type HistoryEvent = Omit<ProfileEvent, 'userHash'>;
 
 export const SEGMENT_IDS = ['cart_abandoners', 'product_explorers'] as const;
+
+/** Snapshot key of a segment of one advertiser, e.g. `cart_abandoners@adv-acme`. */
+export function segmentKey(segment: string, advertiserId: string): string {
+  return `${segment}@${advertiserId}`;
+}
 
 /**
  * `cart_abandoners`: an add_to_cart in the last 7 days with no purchase after it.
@@ -59,12 +66,22 @@ export function conversionsByAdvertiser(events: readonly HistoryEvent[]): Record
   return out;
 }
 
+/** Events without an advertiser are kept (idempotence, later rules) but build no segment. */
 export function buildSnapshot(events: readonly HistoryEvent[], version: number, nowMs: number): ProfileSnapshot {
+  const byAdvertiser = new Map<string, HistoryEvent[]>();
+  for (const e of events) {
+    if (e.advertiserId === undefined) continue;
+    const list = byAdvertiser.get(e.advertiserId);
+    if (list) list.push(e);
+    else byAdvertiser.set(e.advertiserId, [e]);
+  }
   const segments: Record<string, SegmentMembership> = {};
-  const cart = cartAbandoners(events, nowMs);
-  if (cart) segments.cart_abandoners = cart;
-  const explorers = productExplorers(events, nowMs);
-  if (explorers) segments.product_explorers = explorers;
+  for (const [advertiserId, own] of byAdvertiser) {
+    const cart = cartAbandoners(own, nowMs);
+    if (cart) segments[segmentKey('cart_abandoners', advertiserId)] = cart;
+    const explorers = productExplorers(own, nowMs);
+    if (explorers) segments[segmentKey('product_explorers', advertiserId)] = explorers;
+  }
   return { version, updatedAtMs: nowMs, segments, conversions: conversionsByAdvertiser(events) };
 }
 
