@@ -10,8 +10,8 @@ import { floorMicros, microsToPrice } from '../core/engine/pricing';
 import { AppError } from '../core/errors';
 import { parseDecisionRequest } from '../core/publisher/decision-request';
 import { renderMarkup, type TrackedBid } from '../core/openrtb/response';
-import { getCatalog } from '../store/catalog-store';
 import { resolveAudience } from './audience';
+import { catalogForRequest } from './catalog-for-request';
 import { readJsonBody } from './body';
 import { config } from './config';
 import { trackBids } from './tracking-urls';
@@ -26,15 +26,10 @@ decisions.post('/', async (c) => {
   const parsed = parseDecisionRequest(await readJsonBody(c.req.raw, cfg.maxDecisionBodyBytes));
   if (!parsed.ok) throw new AppError('invalid_request', 'decision request is invalid', parsed.issues);
   const req = parsed.value;
-  const nowMs = startedMs;
+  const nowMs = startedMs; // one clock reading per request: decisions and token expiry agree
   const budgetMs = profileBudgetMs(req.timeoutMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
-    getCatalog(env, (p) => {
-      c.executionCtx.waitUntil(p);
-    }, nowMs, {
-      refreshSec: cfg.catalogRefreshSec,
-      coldLoadMs: Math.max(budgetMs, profileBudgetMs(req.timeoutMs, cfg.networkReserveMs, cfg.catalogFirstLoadMs)),
-    }),
+    catalogForRequest(c, cfg, { nowMs, tmaxMs: req.timeoutMs, profileBudgetMs: budgetMs }),
     resolveAudience(env, { userKey: req.userKey !== undefined ? { kind: 'uid', value: req.userKey } : null, consent: req.consent }, startedMs + budgetMs),
   ]);
   const slotDecisions = decide(catalog, {

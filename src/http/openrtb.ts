@@ -9,8 +9,8 @@ import { AppError } from '../core/errors';
 import { bidAudience, planBid } from '../core/openrtb/plan';
 import { parseBidRequest } from '../core/openrtb/request-schema';
 import { buildBidResponse } from '../core/openrtb/response';
-import { getCatalog } from '../store/catalog-store';
 import { resolveAudience } from './audience';
+import { catalogForRequest } from './catalog-for-request';
 import { readJsonBody } from './body';
 import { config } from './config';
 import { noBidSummary } from './no-bid-header';
@@ -29,16 +29,11 @@ openrtb.post('/bid', async (c) => {
   const parsed = parseBidRequest(await readJsonBody(c.req.raw, cfg.maxBidBodyBytes));
   if (!parsed.ok) throw new AppError('invalid_request', 'bid request does not conform to OpenRTB 2.6', parsed.issues);
   const req = parsed.value;
-  const nowMs = startedMs;
+  const nowMs = startedMs; // one clock reading per request: decisions and token expiry agree
   const audience = bidAudience(req);
   const budgetMs = profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
-    getCatalog(env, (p) => {
-      c.executionCtx.waitUntil(p);
-    }, nowMs, {
-      refreshSec: cfg.catalogRefreshSec,
-      coldLoadMs: Math.max(budgetMs, profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.catalogFirstLoadMs)),
-    }),
+    catalogForRequest(c, cfg, { nowMs, tmaxMs: audience.tmaxMs, profileBudgetMs: budgetMs }),
     resolveAudience(env, audience, startedMs + budgetMs),
   ]);
   const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates });
