@@ -213,7 +213,11 @@ describe('catalog store', () => {
     expect(await store.get(production, c.at(T0))).toBe(EMPTY_CATALOG);
     expect(await kv.kv.get(CURRENT_KEY)).toBeNull();
     await publishCatalog(production, nextVersion(V + 4));
-    expect((await store.get(production, c.at(T0 + 1))).version).toBe(V + 4);
+    // Within a second of KV saying "nothing", a cold isolate does not ask again (one look a second, not one per bid).
+    const readsBefore = kv.readsOf(CURRENT_KEY);
+    expect(await store.get(production, c.at(T0 + 500))).toBe(EMPTY_CATALOG);
+    expect(kv.readsOf(CURRENT_KEY)).toBe(readsBefore);
+    expect((await store.get(production, c.at(T0 + 1000))).version).toBe(V + 4);
   });
 
   it('answers the empty catalog at once when KV fails on a cold load, without caching it', async () => {
@@ -225,8 +229,24 @@ describe('catalog store', () => {
     await expect(store.get(kv.source, c.at(T0))).resolves.toBe(EMPTY_CATALOG);
     expect(Date.now() - started).toBeLessThan(1000);
     await c.settle();
-    // Not cached: the next request loads again and gets the real catalog.
+    // Not cached: a request a second later loads again and gets the real catalog.
     kv.setMode('ok');
+    expect(await store.get(kv.source, c.at(T0 + 1))).toBe(EMPTY_CATALOG);
+    expect((await store.get(kv.source, c.at(T0 + 1000))).version).toBe(V);
+  });
+
+  it('keeps a slow successful cold load even when a later look fails first', async () => {
+    const kv = realKv();
+    const c = calls();
+    const store = createCatalogStore();
+    // A: its look starts, and KV answers it after a delay.
+    const a = store.get(kv.source, { ...c.at(T0), coldLoadMs: 5_000 });
+    // B: starts later, its KV read fails at once and lands first.
+    kv.setMode('fail');
+    await expect(store.get(kv.source, c.at(T0))).resolves.toBe(EMPTY_CATALOG);
+    kv.setMode('ok');
+    expect((await a).version).toBe(V);
+    await c.settle();
     expect((await store.get(kv.source, c.at(T0 + 1))).version).toBe(V);
   });
 

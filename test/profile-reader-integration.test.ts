@@ -69,6 +69,21 @@ describe('readProfile', () => {
     expect(await readProfile(failing, hash, within(300))).toEqual({ snapshot, source: 'kv' });
   });
 
+  it('gives KV what is left when the object fails fast, not just the reserved slice', async () => {
+    const hash = `h-${crypto.randomUUID()}`;
+    await env.PROFILE_SNAPSHOTS.put(hash, JSON.stringify(snapshot));
+    const real = platformSources(env);
+    const sources: SnapshotSources = {
+      fromObject: () => Promise.reject(new Error('unavailable')),
+      // Slower than the 10 ms slice kept for KV, well inside the 200 ms left.
+      fromKv: async (h) => {
+        await new Promise((r) => setTimeout(r, 40));
+        return real.fromKv(h);
+      },
+    };
+    expect(await readProfile(sources, hash, within(200))).toEqual({ snapshot, source: 'kv' });
+  });
+
   it('does not call the object at all when the deadline has passed', async () => {
     let calls = 0;
     const counting: SnapshotSources = {

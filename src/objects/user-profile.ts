@@ -154,6 +154,12 @@ export class UserProfile extends DurableObject<Env> {
 
   /** Deletes the KV copy, then every stored byte, so a lapsed profile leaves no data. */
   private async erase(): Promise<void> {
+    // The events are gone: stop serving what was built from them now, not after KV answers (it
+    // may be slow or failing for a while). With the written version forgotten too, a profile
+    // restarted by events arriving meanwhile gets its KV copy written afresh.
+    this.ctx.storage.kv.delete(KEY.snapshot);
+    this.ctx.storage.kv.delete(KEY.writtenVersion);
+    this.snapshot = null;
     if (this.userHash !== undefined) {
       try {
         await this.env.PROFILE_SNAPSHOTS.delete(this.userHash);

@@ -68,6 +68,9 @@ export const EMPTY_CATALOG: CompiledCatalog = compileCatalog({
   creatives: [],
 });
 
+/** How long a cold isolate answers EMPTY without asking KV again after KV had nothing to serve. */
+const COLD_RETRY_MS = 1_000;
+
 /** Enough to cover every bad publish in an isolate's life; bounded so a bad loop cannot grow it. */
 const MAX_BROKEN_VERSIONS = 32;
 
@@ -93,6 +96,9 @@ export function createCatalogStore(): CatalogStore {
   // than a promise so a refresh that never settles stops blocking after one interval.
   let refreshStartedAtMs: number | null = null;
   let refreshTicket = 0;
+  let landedCatalogTicket = 0;
+  /** While cold and KV has just said there is nothing to serve, requests get EMPTY without asking again. */
+  let coldRetryAtMs = 0;
   const broken = new Set<number>();
 
   function remember(version: number): void {
@@ -146,14 +152,22 @@ export function createCatalogStore(): CatalogStore {
     return { kind: 'keep', reason: 'invalid' };
   }
 
-  /** Lands a look's outcome (unless a later look already did); returns what to serve, if anything. */
+  /**
+   * Lands a look's outcome; returns what to serve, if anything. Among catalogs the later look
+   * wins (so a rollback of `catalog:current` sticks), but a later look that found nothing never
+   * discards an earlier one's catalog — least of all while the isolate has none.
+   */
   function land(myTicket: number, outcome: Outcome, nowMs: number): CompiledCatalog | null {
+    if (outcome.kind === 'catalog' && (serving === null || myTicket > landedCatalogTicket)) {
+      landedCatalogTicket = myTicket;
+      serving = { catalog: outcome.catalog, version: outcome.version };
+    }
     if (myTicket > landedTicket) {
       landedTicket = myTicket;
-      if (outcome.kind === 'catalog') serving = { catalog: outcome.catalog, version: outcome.version };
       // Also after a failure: the next look waits one interval instead of hammering a sick KV.
       checkedAtMs = nowMs;
     }
+    if (serving === null && outcome.kind !== 'catalog') coldRetryAtMs = nowMs + COLD_RETRY_MS;
     return serving?.catalog ?? null;
   }
 
@@ -199,6 +213,8 @@ export function createCatalogStore(): CatalogStore {
         refreshInBackground(source, call);
         return Promise.resolve(serving.catalog);
       }
+      // Nothing published, a broken version, or a failing KV: one look a second per isolate, not one per bid.
+      if (call.nowMs < coldRetryAtMs) return Promise.resolve(EMPTY_CATALOG);
       return coldLoad(source, call);
     },
   };

@@ -9,7 +9,8 @@ import { formatPath, type FieldIssue } from '../errors';
 import { RETENTION_MS } from '../segments/realtime';
 import { fieldIssues } from '../zod-issues';
 
-const id = z.string().min(1).max(128);
+/** `@` is reserved: segment keys in profiles are `<segment>@<advertiserId>`. */
+const id = z.string().min(1).max(128).regex(/^[^@]+$/, 'must not contain "@"');
 const micros = z.number().int().nonnegative();
 /** Profiles keep conversions only as long as their events: a longer window would be cut short silently. */
 const MAX_SUPPRESS_SEC = RETENTION_MS / 1000;

@@ -18,4 +18,8 @@ describe('userKeyMaterial', () => {
     expect(userKeyMaterial({ kind: 'uid', value: 'abc123' })).toBe('uid:abc123');
     expect(userKeyMaterial({ kind: 'xid', value: ' abc123 ' })).toBe('xid:abc123');
   });
+  it('compares device ad ids case-insensitively, other ids exactly', () => {
+    expect(userKeyMaterial({ kind: 'ifa', value: 'AEBE52E7-03EE' })).toBe(userKeyMaterial({ kind: 'ifa', value: 'aebe52e7-03ee' }));
+    expect(userKeyMaterial({ kind: 'uid', value: 'Abc123' })).not.toBe(userKeyMaterial({ kind: 'uid', value: 'abc123' }));
+  });
 });

@@ -29,7 +29,11 @@ export function isUsableUserId(value: string): boolean {
   return new Set(v.replace(/[-_.: ]/g, '').toLowerCase()).size > 1;
 }
 
-/** The string the keyed hash is computed over. */
+/**
+ * The string the keyed hash is computed over. Device ad ids are UUIDs whose case varies by
+ * platform and SDK, so they are compared case-insensitively; other ids are opaque.
+ */
 export function userKeyMaterial(key: UserKey): string {
-  return `${key.kind}:${key.value.trim()}`;
+  const value = key.value.trim();
+  return `${key.kind}:${key.kind === 'ifa' ? value.toLowerCase() : value}`;
 }

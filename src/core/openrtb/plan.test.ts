@@ -11,10 +11,10 @@ function request(extra: Record<string, unknown> = {}, imp: Record<string, unknow
 }
 
 describe('bidAudience: which id is looked up', () => {
-  it('prefers our synced buyeruid, then the exchange user id, then the device ifa, each in its own id space', () => {
+  it('prefers our synced buyeruid, then the device ifa, then the exchange user id, each in its own id space', () => {
     expect(bidAudience(request({ user: { id: 'exch-1', buyeruid: 'ours-1' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'uid', value: 'ours-1' });
-    expect(bidAudience(request({ user: { id: 'exch-1' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'xid', value: 'exch-1' });
-    expect(bidAudience(request({ device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'ifa', value: 'AAAA-1111' });
+    expect(bidAudience(request({ user: { id: 'exch-1' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'ifa', value: 'AAAA-1111' });
+    expect(bidAudience(request({ user: { id: 'exch-1' } })).userKey).toEqual({ kind: 'xid', value: 'exch-1' });
   });
   it('under Limit Ad Tracking uses only our first-party id: no ifa, no exchange id', () => {
     expect(bidAudience(request({ user: { id: 'exch-1' }, device: { ifa: 'AAAA-1111', lmt: 1 } })).userKey).toBeNull();

@@ -72,15 +72,17 @@ function bannerSizes(imp: Imp): Size[] {
 
 /**
  * Our own id as synced with the exchange first (`buyeruid`, the id our events carry), then the
- * exchange's user id, then the device advertising id. Under Limit Ad Tracking only our own
+ * device advertising id, then the exchange's user id. Under Limit Ad Tracking only our own
  * first-party id may be used: no device id, and no exchange id (often derived from the device id).
  */
 function userKey(req: BidRequest): UserKey | null {
   const lmt = req.device?.lmt === 1;
+  // The device id before the exchange's id: events can build `ifa` profiles, while nothing can
+  // write an `xid` profile until identity linking exists.
   const candidates: [UserKey['kind'], string | undefined][] = [
     ['uid', req.user?.buyeruid],
-    ['xid', lmt ? undefined : req.user?.id],
     ['ifa', lmt ? undefined : req.device?.ifa],
+    ['xid', lmt ? undefined : req.user?.id],
   ];
   for (const [kind, value] of candidates) {
     if (value !== undefined && isUsableUserId(value)) return { kind, value };
