@@ -12,9 +12,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { isProfileEventType, type ProfileEvent, type ProfileSnapshot } from '../core/model';
 import { buildSnapshot, RETENTION_MS, type HistoryEvent } from '../core/segments/realtime';
-import { parseSnapshot } from '../core/segments/snapshot-schema';
+import { parseSnapshot, SNAPSHOT_TTL_SEC } from '../core/segments/snapshot-schema';
 import { log } from '../log';
-import { SNAPSHOT_TTL_SEC } from '../store/profile-reader';
 
 /** Bound on stored views and cart adds per user until counters move to time buckets (profile issue). */
 export const MAX_EVENTS = 2_000;

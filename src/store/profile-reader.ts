@@ -28,8 +28,6 @@ export function platformSources(env: Env): SnapshotSources {
 
 const NONE: ProfileRead = { snapshot: null, source: 'none' };
 
-/** Snapshots live as long as the events they summarise. */
-export const SNAPSHOT_TTL_SEC = 30 * 86_400;
 
 /**
  * `deadlineMs` is absolute (epoch ms), fixed when the request arrived, so time already spent

@@ -10,8 +10,8 @@ export interface CompiledLineItem {
   readonly campaign: Campaign;
   readonly advertiser: Advertiser;
   readonly creatives: readonly Creative[];
-  /** Categories of the advertiser, checked against `bcat` together with the creative's own. */
-  readonly blockKeys: { readonly domains: readonly string[]; readonly categories: readonly string[] };
+  /** The advertiser's domains lowercased once here, for the per-request `badv` check. */
+  readonly domainsLower: readonly string[];
 }
 
 export interface CompiledCatalog {
@@ -41,7 +41,7 @@ export function compileCatalog(doc: CatalogDocument): CompiledCatalog {
       campaign,
       advertiser,
       creatives: own,
-      blockKeys: { domains: advertiser.domains, categories: advertiser.categories },
+      domainsLower: advertiser.domains.map((d) => d.toLowerCase()),
     });
   }
   lineItems.sort((a, b) => b.item.priority - a.item.priority || a.item.id.localeCompare(b.item.id));

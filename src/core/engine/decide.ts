@@ -125,7 +125,7 @@ function evaluate(
   }
   if (!matches(item.targeting, ctx)) return { reason: 'no_targeting_match' };
   if (convertedRecently(li, input.profile, input.nowMs)) return { reason: 'suppressed_converted' };
-  if (li.blockKeys.domains.some((d) => blockedDomains.has(d.toLowerCase())) || li.blockKeys.categories.some((c) => blockedCats.has(c))) {
+  if (li.domainsLower.some((d) => blockedDomains.has(d)) || li.advertiser.categories.some((c) => blockedCats.has(c))) {
     return { reason: 'blocked_by_request' };
   }
   const fitting = li.creatives.filter(

@@ -25,26 +25,3 @@ export type NoBidReason = keyof typeof NO_BID_REASONS;
 export function moreInformative(a: NoBidReason, b: NoBidReason): NoBidReason {
   return NO_BID_REASONS[b].stage > NO_BID_REASONS[a].stage ? b : a;
 }
-
-/**
- * OpenRTB 2.6 no-bid reason code (List: No-Bid Reason Codes) for a whole response.
- * Our reasons are business outcomes, not request faults, so they map to 0 (unknown error)
- * except where IAB has a closer code.
- */
-export function openRtbNbr(reason: NoBidReason): number {
-  switch (reason) {
-    case 'unsupported_media':
-      return 2; // invalid request (for us): nothing we can serve
-    case 'no_line_items':
-    case 'deals_only':
-    case 'seat_blocked':
-    case 'currency_unsupported':
-    case 'inactive':
-    case 'no_targeting_match':
-    case 'suppressed_converted':
-    case 'blocked_by_request':
-    case 'no_creative_fits':
-    case 'below_floor':
-      return 0;
-  }
-}

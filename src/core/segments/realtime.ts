@@ -15,8 +15,6 @@ const WEEK_MS = 7 * DAY_MS;
 /** What a profile keeps of an event (the user is implied by the object holding it). */
 export type HistoryEvent = Omit<ProfileEvent, 'userHash'>;
 
-export const SEGMENT_IDS = ['cart_abandoners', 'product_explorers'] as const;
-
 /** Snapshot key of a segment of one advertiser, e.g. `cart_abandoners@adv-acme`. */
 export function segmentKey(segment: string, advertiserId: string): string {
   return `${segment}@${advertiserId}`;

@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import type { ProfileSnapshot } from '../model';
+import { RETENTION_MS } from './realtime';
+
+/** KV snapshots live as long as the events they summarise. */
+export const SNAPSHOT_TTL_SEC = RETENTION_MS / 1000;
 
 const membership = z.object({ sinceMs: z.number(), expiresAtMs: z.number() });
 
