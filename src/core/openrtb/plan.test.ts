@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bidAudience, planBid } from './plan';
+import { bidAudience } from './audience';
+import { planBid } from './plan';
 import { parseBidRequest, type BidRequest } from './request-schema';
 
 const money = { seat: 'edgebid', currency: 'USD', currencyRates: { EUR: 1.1 } };
