@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { routeAccess } from './route-access';
+
+describe('routeAccess', () => {
+  it('leaves health checks and tracking links open', () => {
+    expect(routeAccess('/healthz')).toEqual({ kind: 'public' });
+    expect(routeAccess('/v1/t/abc.def')).toEqual({ kind: 'public' });
+  });
+
+  it('gives the OpenRTB endpoints to exchanges, who may use a URL token', () => {
+    expect(routeAccess('/openrtb2/bid')).toEqual({ kind: 'protected', allow: ['exchange', 'admin'], urlToken: true });
+    expect(routeAccess('/openrtb2')).toMatchObject({ allow: ['exchange', 'admin'] });
+  });
+
+  it('gives decisions and events to publishers, header only', () => {
+    for (const path of ['/v1/decisions', '/v1/events', '/v1/events/x']) {
+      expect(routeAccess(path)).toEqual({ kind: 'protected', allow: ['publisher', 'admin'], urlToken: false });
+    }
+  });
+
+  it('needs the admin for the admin API, privacy operations and anything unlisted', () => {
+    for (const path of ['/v1/admin/catalog', '/v1/users/u-1/opt-out', '/v1/users/u-1', '/', '/v1/reports/x', '/healthz/x', '/v1/t', '/v1/decisionsX', '/openrtb2x/bid']) {
+      expect(routeAccess(path)).toEqual({ kind: 'protected', allow: ['admin'], urlToken: false });
+    }
+  });
+});
