@@ -3,17 +3,24 @@
  * decision per placement, with ready-to-render creative HTML and signed tracking URLs.
  */
 import { Hono } from 'hono';
+import { dynamicFill } from '../core/creative/dynamic';
+import { renderAd } from '../core/creative/render';
 import { profileBudgetMs } from '../core/engine/budget';
-import { decide, type LineItemOutcome, type SlotDecision } from '../core/engine/decide';
-import type { NoBidReason } from '../core/engine/no-bid';
-import { floorMicros, microsToPrice } from '../core/engine/pricing';
+import { decide, type SlotDecision } from '../core/engine/decide';
+import { explainTrace } from '../core/engine/explain';
+import { NO_BID_REASONS, type NoBidReason } from '../core/engine/no-bid';
+import { microsToPrice } from '../core/engine/pricing';
+import type { Slot } from '../core/engine/request-context';
 import { AppError } from '../core/errors';
+import type { TrackedBid } from '../core/openrtb/response';
 import { parseDecisionRequest } from '../core/publisher/decision-request';
-import { renderMarkup, type TrackedBid } from '../core/openrtb/response';
+import { decisionPlan } from '../core/publisher/decision-plan';
 import { resolveAudience } from './audience';
 import { catalogForRequest } from './catalog-for-request';
 import { readJsonBody } from './body';
 import { config } from './config';
+import { explainPermitted } from './explain-permission';
+import { logHoldouts } from './holdout-log';
 import { trackBids } from './tracking-urls';
 
 export const decisions = new Hono<{ Bindings: Env }>();
@@ -32,34 +39,49 @@ decisions.post('/', async (c) => {
     catalogForRequest(c, cfg, { nowMs, tmaxMs: req.timeoutMs, profileBudgetMs: budgetMs }),
     resolveAudience(env, { userKey: req.userKey !== undefined ? { kind: 'uid', value: req.userKey } : null, consent: req.consent }, startedMs + budgetMs),
   ]);
-  const slotDecisions = decide(catalog, {
-    slots: req.placements.map((p) => ({
-      id: p.id,
-      sizes: p.sizes,
-      floorMicros: floorMicros(p.floorCpm ?? 0, req.currency, catalog.currency, catalog.currencyRates),
-    })),
-    profile: resolved.profile.snapshot,
-    blockedCategories: req.blockedCategories,
-    blockedDomains: req.blockedDomains,
-    nowMs,
-    rng: Math.random,
-    explain: req.explain && cfg.explainAllowed,
-  });
+  const { consent } = resolved;
+  const plan = decisionPlan(req, catalog, { preciseGeo: consent.preciseGeo });
+  const explain = (req.explain || c.req.query('debug') === '1') && explainPermitted(c, cfg);
+  const slotDecisions: SlotDecision[] =
+    consent.mode === 'no_bid'
+      ? plan.slots.map((s) => ({ slotId: s.id, kind: 'no_bid', reason: 'consent_required' }))
+      : decide(catalog, {
+          request: plan.request,
+          slots: plan.slots,
+          profile: resolved.profile.snapshot,
+          userHash: resolved.userHash,
+          nowMs,
+          rng: Math.random,
+          explain,
+        });
+  logHoldouts(slotDecisions);
   const responseId = crypto.randomUUID();
-  const tracked = new Map((await trackBids(env, c.req.url, responseId, slotDecisions, nowMs)).map((t) => [t.bid.slotId, t]));
+  const tracked = new Map(
+    (await trackBids(env, c.req.url, responseId, slotDecisions, resolved.userHash, nowMs)).map((t) => [t.bid.slotId, t]),
+  );
+  const slots = new Map(plan.slots.map((s) => [s.id, s]));
   c.header('X-Edgebid-Profile-Source', resolved.profile.source);
   return c.json({
     id: responseId,
     profileSource: resolved.profile.source,
-    consent: resolved.consent.reason,
+    consent: consent.reason,
     catalogVersion: catalog.version,
     currency: catalog.currency,
-    decisions: slotDecisions.map((d) => placementDecision(d, tracked.get(d.slotId))),
+    decisions: slotDecisions.map((d) => placementDecision(d, tracked.get(d.slotId), slots.get(d.slotId))),
+    ...(explain
+      ? {
+          explain: explainTrace(slotDecisions, {
+            consent: { mode: consent.mode, reason: consent.reason, checks: consent.checks },
+            profileSource: resolved.profile.source,
+            catalogVersion: catalog.version,
+          }),
+        }
+      : {}),
   });
 });
 
 type PlacementDecision =
-  | { placementId: string; status: 'empty'; reason: NoBidReason; explain?: readonly LineItemOutcome[] }
+  | { placementId: string; status: 'empty'; reason: NoBidReason; code: number }
   | {
       placementId: string;
       status: 'filled';
@@ -70,15 +92,16 @@ type PlacementDecision =
       creative: { id: string; format: 'banner'; width: number; height: number; html: string };
       impressionUrl: string;
       clickUrl: string;
-      explain?: readonly LineItemOutcome[];
     };
 
-function placementDecision(d: SlotDecision, tracked: TrackedBid | undefined): PlacementDecision {
-  const trace = d.trace ? { explain: d.trace } : {};
-  if (d.kind === 'no_bid' || !tracked) {
-    return { placementId: d.slotId, status: 'empty', reason: d.kind === 'no_bid' ? d.reason : 'no_line_items', ...trace };
+function placementDecision(d: SlotDecision, tracked: TrackedBid | undefined, slot: Slot | undefined): PlacementDecision {
+  if (d.kind === 'no_bid' || !tracked || !slot) {
+    const reason = d.kind === 'no_bid' ? d.reason : 'no_line_items';
+    return { placementId: d.slotId, status: 'empty', reason, code: NO_BID_REASONS[reason].code };
   }
   const { creative, lineItem } = d;
+  // Placements are banner slots, so the winner is a banner creative.
+  const ad = renderAd(creative, d.media, slot, tracked.urls, dynamicFill(creative, d.dynamic, d.dealSeeker));
   return {
     placementId: d.slotId,
     status: 'filled',
@@ -86,15 +109,8 @@ function placementDecision(d: SlotDecision, tracked: TrackedBid | undefined): Pl
     campaignId: lineItem.campaign.id,
     lineItemId: lineItem.item.id,
     priceCpm: microsToPrice(d.priceMicros),
-    creative: {
-      id: creative.id,
-      format: creative.format,
-      width: creative.w,
-      height: creative.h,
-      html: renderMarkup(creative.markup, tracked.urls),
-    },
+    creative: { id: creative.id, format: 'banner', width: ad.w ?? 0, height: ad.h ?? 0, html: ad.adm },
     impressionUrl: tracked.urls.impressionUrl,
     clickUrl: tracked.urls.clickUrl,
-    ...trace,
   };
 }

@@ -1,10 +1,11 @@
 /**
- * `POST /openrtb2/bid`: the exchange-facing hot path. Validate, resolve the audience and the
- * catalog in parallel, decide, answer a BidResponse or `204`.
+ * `POST /openrtb2/bid`: the exchange-facing hot path. Validate, resolve the audience (consent,
+ * profile) and the catalog in parallel, decide, answer a BidResponse or `204`.
  */
 import { Hono } from 'hono';
 import { profileBudgetMs } from '../core/engine/budget';
-import { decide } from '../core/engine/decide';
+import { decide, type SlotDecision } from '../core/engine/decide';
+import { explainTrace } from '../core/engine/explain';
 import { AppError } from '../core/errors';
 import { bidAudience } from '../core/openrtb/audience';
 import { planBid } from '../core/openrtb/plan';
@@ -14,6 +15,8 @@ import { resolveAudience } from './audience';
 import { catalogForRequest } from './catalog-for-request';
 import { readJsonBody } from './body';
 import { config } from './config';
+import { explainPermitted } from './explain-permission';
+import { logHoldouts } from './holdout-log';
 import { noBidSummary } from './no-bid-header';
 import { trackBids } from './tracking-urls';
 
@@ -37,20 +40,25 @@ openrtb.post('/bid', async (c) => {
     catalogForRequest(c, cfg, { nowMs, tmaxMs: audience.tmaxMs, profileBudgetMs: budgetMs }),
     resolveAudience(env, audience, startedMs + budgetMs),
   ]);
-  const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates });
-  // The trace names line items and prices: only where the operator allows it (dev, staging).
-  const explain = plan.explain && cfg.explainAllowed;
-  const decisions = decide(catalog, {
-    slots: plan.slots,
-    profile: resolved.profile.snapshot,
-    blockedCategories: plan.blockedCategories,
-    blockedDomains: plan.blockedDomains,
-    nowMs,
-    rng: Math.random,
-    explain,
-  });
+  const { consent } = resolved;
+  const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates }, { preciseGeo: consent.preciseGeo });
+  // The trace names line items, prices and the user's state: operators only.
+  const explain = (plan.explainRequested || c.req.query('debug') === '1') && explainPermitted(c, cfg);
+  const decisions: SlotDecision[] =
+    consent.mode === 'no_bid'
+      ? plan.slots.map((s) => ({ slotId: s.id, kind: 'no_bid', reason: 'consent_required' }))
+      : decide(catalog, {
+          request: plan.request,
+          slots: plan.slots,
+          profile: resolved.profile.snapshot,
+          userHash: resolved.userHash,
+          nowMs,
+          rng: Math.random,
+          explain,
+        });
+  logHoldouts(decisions);
   const responseId = crypto.randomUUID();
-  const bids = await trackBids(env, c.req.url, responseId, decisions, nowMs);
+  const bids = await trackBids(env, c.req.url, responseId, decisions, resolved.userHash, nowMs);
   const response = buildBidResponse({
     requestId: req.id,
     responseId,
@@ -58,13 +66,22 @@ openrtb.post('/bid', async (c) => {
     seat: SEAT,
     catalogVersion: catalog.version,
     decisions,
+    slots: plan.slots,
     profileSource: resolved.profile.source,
-    explain,
     bids,
+    ...(explain
+      ? {
+          trace: explainTrace(decisions, {
+            consent: { mode: consent.mode, reason: consent.reason, checks: consent.checks },
+            profileSource: resolved.profile.source,
+            catalogVersion: catalog.version,
+          }),
+        }
+      : {}),
   });
   c.header('X-OpenRTB-Version', '2.6');
   c.header('X-Edgebid-Profile-Source', resolved.profile.source);
-  c.header('X-Edgebid-Consent', resolved.consent.reason);
+  c.header('X-Edgebid-Consent', consent.reason);
   if (!response) {
     // Reasons can reveal user state (e.g. `suppressed_converted`): diagnostics, not for exchanges.
     if (cfg.explainAllowed) c.header('X-Edgebid-No-Bid', noBidSummary(decisions));

@@ -1,13 +1,15 @@
 /**
- * Signed, expiring tracking tokens for impression, click and win URLs:
- * `base64url(JSON payload) . base64url(HMAC)`. The click target is inside the signed payload,
- * so the click endpoint cannot be used as an open redirect. No user identifier is carried.
+ * Signed, expiring tracking tokens for impression, click, win (`nurl`) and billing (`burl`)
+ * URLs: `base64url(JSON payload) . base64url(HMAC)`. The click target is inside the signed
+ * payload, so the click endpoint cannot be used as an open redirect. For users we may profile,
+ * the impression token carries the keyed hash of their user key (never the key itself), so the
+ * impression counts toward frequency caps.
  */
 import { z } from 'zod';
 import { base64UrlDecode, base64UrlEncode, hmacBase64Url, hmacVerify } from './crypto';
 
 const payloadSchema = z.object({
-  k: z.enum(['imp', 'click', 'win']),
+  k: z.enum(['imp', 'click', 'win', 'bill']),
   /** Response (bid) id and imp id: what a ledger dedupes replays by. */
   b: z.string(),
   i: z.string(),
@@ -15,6 +17,9 @@ const payloadSchema = z.object({
   li: z.string(),
   cr: z.string(),
   cmp: z.string(),
+  adv: z.string(),
+  /** Hashed user key (behavioural consent only), on impression tokens. */
+  u: z.string().optional(),
   /** Bid price in micros, for win/billing accounting. */
   p: z.number().int().nonnegative(),
   exp: z.number().int(),

@@ -1,26 +1,36 @@
-/** Builds the signed impression, click and win-notice URLs of one chosen creative. */
+/** Builds the signed impression, click, win-notice and billing URLs of one chosen creative. */
 import type { SlotBid, SlotDecision } from '../core/engine/decide';
 import type { BidUrls, TrackedBid } from '../core/openrtb/response';
 import { secret } from './config';
 import { signToken, TRACKING_TTL_MS, type TrackingPayload } from './tracking-token';
 
-export async function trackingUrls(secret: string, origin: string, responseId: string, bid: SlotBid, nowMs: number): Promise<BidUrls> {
+export async function trackingUrls(
+  secret: string,
+  origin: string,
+  responseId: string,
+  bid: SlotBid,
+  userHash: string | null,
+  nowMs: number,
+): Promise<BidUrls> {
   const base: Omit<TrackingPayload, 'k'> = {
     b: responseId,
     i: bid.slotId,
     li: bid.lineItem.item.id,
     cr: bid.creative.id,
     cmp: bid.lineItem.campaign.id,
+    adv: bid.lineItem.advertiser.id,
     p: bid.priceMicros,
     exp: nowMs + TRACKING_TTL_MS,
   };
-  const [win, imp, click] = await Promise.all([
+  const [win, bill, imp, click] = await Promise.all([
     signToken(secret, { k: 'win', ...base }),
-    signToken(secret, { k: 'imp', ...base }),
+    signToken(secret, { k: 'bill', ...base }),
+    signToken(secret, { k: 'imp', ...base, ...(userHash !== null ? { u: userHash } : {}) }),
     signToken(secret, { k: 'click', ...base, url: bid.creative.clickUrl }),
   ]);
   return {
     nurl: `${origin}/v1/t/${win}?price=\${AUCTION_PRICE}`,
+    burl: `${origin}/v1/t/${bill}?price=\${AUCTION_PRICE}`,
     impressionUrl: `${origin}/v1/t/${imp}`,
     clickUrl: `${origin}/v1/t/${click}`,
   };
@@ -37,12 +47,13 @@ export function trackBids(
   requestUrl: string,
   responseId: string,
   decisions: readonly SlotDecision[],
+  userHash: string | null,
   nowMs: number,
 ): Promise<TrackedBid[]> {
   const origin = publicOrigin(env, requestUrl);
   return Promise.all(
     decisions
       .filter((d): d is SlotBid => d.kind === 'bid')
-      .map(async (bid) => ({ bid, urls: await trackingUrls(secret(env, 'TRACKING_SECRET'), origin, responseId, bid, nowMs) })),
+      .map(async (bid) => ({ bid, urls: await trackingUrls(secret(env, 'TRACKING_SECRET'), origin, responseId, bid, userHash, nowMs) })),
   );
 }

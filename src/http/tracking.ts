@@ -1,12 +1,15 @@
 /**
- * `GET /v1/t/:token`: impression pixel, click redirect and win notice. Tokens are signed and
- * expire, so forged or stale hits are refused. Counting these hits (spend, frequency, reports)
- * is the campaign-ledger issue's; here they are verified and answered.
+ * `GET /v1/t/:token`: impression pixel, click redirect, win and billing notices. Tokens are
+ * signed and expire, so forged or stale hits are refused. An impression of a user we may profile
+ * goes to the profile pipeline (frequency caps, wear-out) as an `impression` event whose id is
+ * derived from the bid, so a replayed pixel counts once. Spend and report counters are the
+ * campaign-ledger issue's.
  */
 import { Hono } from 'hono';
 import { AppError } from '../core/errors';
 import { secret } from './config';
-import { verifyToken } from './tracking-token';
+import { verifyToken, type TrackingPayload } from './tracking-token';
+import type { ProfileEvent } from '../core/model';
 
 /** A transparent 1×1 GIF. */
 const PIXEL = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (ch) => ch.charCodeAt(0));
@@ -14,7 +17,8 @@ const PIXEL = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAAB
 export const tracking = new Hono<{ Bindings: Env }>();
 
 tracking.get('/:token', async (c) => {
-  const result = await verifyToken(secret(c.env, 'TRACKING_SECRET'), c.req.param('token'), Date.now());
+  const nowMs = Date.now();
+  const result = await verifyToken(secret(c.env, 'TRACKING_SECRET'), c.req.param('token'), nowMs);
   if (!result.ok) {
     throw result.reason === 'expired'
       ? new AppError('token_expired', 'tracking link has expired')
@@ -27,8 +31,22 @@ tracking.get('/:token', async (c) => {
       if (!payload.url) throw new AppError('invalid_token', 'tracking link is not valid');
       return c.redirect(payload.url, 302);
     case 'imp':
+      if (payload.u !== undefined) await c.env.PROFILE_EVENTS.send(impressionEvent(payload, payload.u, nowMs));
       return c.body(PIXEL, 200, { 'Content-Type': 'image/gif' });
     case 'win':
+    case 'bill':
       return c.body(null, 204);
   }
 });
+
+function impressionEvent(p: TrackingPayload, userHash: string, nowMs: number): ProfileEvent {
+  return {
+    id: `imp:${p.b}:${p.i}`,
+    type: 'impression',
+    userHash,
+    tsMs: nowMs,
+    advertiserId: p.adv,
+    campaignId: p.cmp,
+    lineItemId: p.li,
+  };
+}

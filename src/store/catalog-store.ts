@@ -66,6 +66,7 @@ export const EMPTY_CATALOG: CompiledCatalog = compileCatalog({
   campaigns: [],
   lineItems: [],
   creatives: [],
+  lookalikeModels: [],
 });
 
 /** How long a cold isolate answers EMPTY without asking KV again after KV had nothing to serve. */

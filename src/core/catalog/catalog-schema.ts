@@ -1,48 +1,93 @@
 /**
  * Schema of the catalog document as stored in KV. The catalog is read at a trust boundary
  * (KV can hold anything an operator wrote), so it is validated before it is compiled, and every
- * problem is reported at once, with its path.
+ * problem is reported at once, with its path: shape first, then the references between
+ * documents (a line item naming a missing creative, a model of another advertiser, …).
  */
 import { z } from 'zod';
-import type { CatalogDocument, TargetingExpr } from '../model';
+import type { CatalogDocument } from '../model';
 import { formatPath, type FieldIssue } from '../errors';
-import { RETENTION_MS } from '../segments/realtime';
 import { fieldIssues } from '../zod-issues';
+import { creativeSchema } from './creative-schema';
+import { id, targetingExprSchema } from './targeting-schema';
+import { RETENTION_MS } from '../segments/realtime';
 
-/** `@` is reserved: segment keys in profiles are `<segment>@<advertiserId>`. */
-const id = z.string().min(1).max(128).regex(/^[^@]+$/, 'must not contain "@"');
-const micros = z.number().int().nonnegative();
+const micros = z.number().int().nonnegative().max(1e12);
 /** Profiles keep conversions only as long as their events: a longer window would be cut short silently. */
 const MAX_SUPPRESS_SEC = RETENTION_MS / 1000;
+const multiplier = z.number().positive().max(100);
+const eventType = z.enum(['page_view', 'product_view', 'add_to_cart', 'purchase', 'conversion', 'impression']);
+const capScope = z.enum(['lineItem', 'campaign', 'advertiser']);
+const windowSec = z.number().int().positive().max(MAX_SUPPRESS_SEC);
+const status = z.enum(['active', 'paused', 'archived']);
 
-const targetingExpr: z.ZodType<TargetingExpr> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(targetingExpr).min(1) }),
-    z.strictObject({ any: z.array(targetingExpr).min(1) }),
-    z.strictObject({ not: targetingExpr }),
-    z.strictObject({ segment: id }),
-  ]),
-);
+const adjustmentSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('when'), when: targetingExprSchema, multiplier }),
+  z.strictObject({ kind: z.literal('recency'), event: eventType, withinSec: windowSec, multiplier }),
+  z.strictObject({
+    kind: z.literal('impressionDecay'),
+    scope: capScope,
+    windowSec,
+    factor: z.number().positive().max(1),
+    floor: z.number().positive().max(1),
+  }),
+  z.strictObject({
+    kind: z.literal('score'),
+    model: id,
+    curve: z
+      .array(z.tuple([z.number().min(0).max(1), multiplier]))
+      .min(1)
+      .max(32)
+      .refine((pts) => pts.every((p, i) => i === 0 || (pts[i - 1]?.[0] ?? 0) <= p[0]), 'points must be sorted by score'),
+  }),
+]);
+
+const frequencyCapSchema = z.strictObject({
+  scope: capScope,
+  max: z.number().int().positive().max(1000),
+  windowSec,
+  raiseFor: z.strictObject({ model: id, atLeast: z.number().min(0).max(1), raisedMax: z.number().int().positive().max(1000) }).optional(),
+});
+
+const lookalikeWeightSchema = z.union([
+  z.strictObject({ segment: id, weight: z.number() }),
+  z.strictObject({ count: eventType, windowDays: z.number().int().positive().max(90), weight: z.number() }),
+  z.strictObject({ recency: eventType, halfLifeDays: z.number().positive().max(90), weight: z.number() }),
+]);
 
 export const catalogSchema = z.object({
   version: z.number().int().nonnegative(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   currencyRates: z.record(z.string().regex(/^[A-Z]{3}$/), z.number().positive()),
   advertisers: z.array(
-    z.object({ id, name: z.string().min(1), domains: z.array(z.string().min(1)), categories: z.array(z.string()) }),
+    z.object({
+      id,
+      name: z.string().min(1),
+      domains: z.array(z.string().min(1)),
+      categories: z.array(z.string()),
+      appBundles: z.array(z.string().min(1)).optional(),
+    }),
   ),
   campaigns: z.array(
     z.object({
       id,
       advertiserId: id,
       name: z.string().min(1),
+      status: status.optional(),
       startMs: z.number().int().optional(),
       endMs: z.number().int().optional(),
-      suppressConvertedWithinSec: z
-        .number()
-        .int()
-        .nonnegative()
-        .max(MAX_SUPPRESS_SEC, `must be at most ${MAX_SUPPRESS_SEC} (the 30 day profile retention): older conversions are not kept`),
+      conversion: z.strictObject({
+        eventTypes: z.array(z.enum(['purchase', 'conversion'])).min(1),
+        suppressWithinSec: z
+          .number()
+          .int()
+          .nonnegative()
+          .max(MAX_SUPPRESS_SEC, `must be at most ${MAX_SUPPRESS_SEC} (the profile retention): older conversions are not kept`),
+      }),
+      holdoutPct: z.number().min(0).max(50),
+      budget: z
+        .strictObject({ dailyMicros: micros.optional(), totalMicros: micros.optional(), pacing: z.enum(['even', 'asap']) })
+        .optional(),
     }),
   ),
   lineItems: z.array(
@@ -50,28 +95,21 @@ export const catalogSchema = z.object({
       id,
       campaignId: id,
       name: z.string().min(1),
-      status: z.enum(['active', 'paused']),
-      targeting: targetingExpr.nullable(),
+      status,
+      targeting: targetingExprSchema.nullable(),
       baseCpmMicros: micros,
       maxCpmMicros: micros,
-      multipliers: z.array(z.object({ segment: id, multiplier: z.number().positive().max(100) })),
+      adjustments: z.array(adjustmentSchema).max(32),
+      frequencyCaps: z.array(frequencyCapSchema).max(8),
       creativeIds: z.array(id).min(1),
-      priority: z.number().int(),
+      priority: z.number().int().min(0).max(100),
+      shading: z.strictObject({ fraction: z.number().positive().max(1) }).optional(),
     }),
   ),
-  creatives: z.array(
-    z.object({
-      id,
-      advertiserId: id,
-      format: z.literal('banner'),
-      w: z.number().int().positive(),
-      h: z.number().int().positive(),
-      markup: z.string().min(1),
-      clickUrl: z.url({ protocol: /^https?$/ }),
-      categories: z.array(z.string()),
-      weight: z.number().positive(),
-    }),
-  ),
+  creatives: z.array(creativeSchema),
+  lookalikeModels: z
+    .array(z.object({ id, advertiserId: id, intercept: z.number(), weights: z.array(lookalikeWeightSchema).max(64) }))
+    .default([]),
 }) satisfies z.ZodType<CatalogDocument>;
 
 export type ParseCatalogResult = { ok: true; value: CatalogDocument } | { ok: false; issues: FieldIssue[] };
@@ -88,45 +126,69 @@ export function parseCatalog(input: unknown): ParseCatalogResult {
 
 function referenceIssues(doc: CatalogDocument): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  const unique = (kind: 'advertisers' | 'campaigns' | 'lineItems' | 'creatives'): Set<string> => {
+  const issue = (path: (string | number)[], message: string): void => {
+    issues.push({ path: formatPath(path), message });
+  };
+  const unique = (kind: 'advertisers' | 'campaigns' | 'lineItems' | 'creatives' | 'lookalikeModels'): void => {
     const seen = new Set<string>();
     doc[kind].forEach((x, i) => {
-      if (seen.has(x.id)) issues.push({ path: formatPath([kind, i, 'id']), message: 'duplicate id' });
+      if (seen.has(x.id)) issue([kind, i, 'id'], 'duplicate id');
       seen.add(x.id);
     });
-    return seen;
   };
-  const advertisers = unique('advertisers');
+  (['advertisers', 'campaigns', 'lineItems', 'creatives', 'lookalikeModels'] as const).forEach(unique);
+  const advertisers = new Set(doc.advertisers.map((a) => a.id));
   const campaigns = new Map(doc.campaigns.map((c) => [c.id, c]));
-  unique('campaigns');
-  unique('lineItems');
   const creatives = new Map(doc.creatives.map((c) => [c.id, c]));
-  unique('creatives');
+  const models = new Map(doc.lookalikeModels.map((m) => [m.id, m]));
 
   doc.campaigns.forEach((c, i) => {
-    if (!advertisers.has(c.advertiserId)) {
-      issues.push({ path: formatPath(['campaigns', i, 'advertiserId']), message: 'unknown advertiser' });
-    }
+    if (!advertisers.has(c.advertiserId)) issue(['campaigns', i, 'advertiserId'], 'unknown advertiser');
+    if (c.startMs !== undefined && c.endMs !== undefined && c.endMs <= c.startMs) issue(['campaigns', i, 'endMs'], 'must be after startMs');
   });
   doc.creatives.forEach((c, i) => {
-    if (!advertisers.has(c.advertiserId)) {
-      issues.push({ path: formatPath(['creatives', i, 'advertiserId']), message: 'unknown advertiser' });
-    }
+    if (!advertisers.has(c.advertiserId)) issue(['creatives', i, 'advertiserId'], 'unknown advertiser');
+  });
+  doc.lookalikeModels.forEach((m, i) => {
+    if (!advertisers.has(m.advertiserId)) issue(['lookalikeModels', i, 'advertiserId'], 'unknown advertiser');
   });
   doc.lineItems.forEach((li, i) => {
     const campaign = campaigns.get(li.campaignId);
-    if (!campaign) issues.push({ path: formatPath(['lineItems', i, 'campaignId']), message: 'unknown campaign' });
-    if (li.maxCpmMicros < li.baseCpmMicros) {
-      issues.push({ path: formatPath(['lineItems', i, 'maxCpmMicros']), message: 'must be at least baseCpmMicros' });
-    }
+    if (!campaign) issue(['lineItems', i, 'campaignId'], 'unknown campaign');
+    if (li.maxCpmMicros < li.baseCpmMicros) issue(['lineItems', i, 'maxCpmMicros'], 'must be at least baseCpmMicros');
     li.creativeIds.forEach((cid, j) => {
       const creative = creatives.get(cid);
-      const path = formatPath(['lineItems', i, 'creativeIds', j]);
-      if (!creative) issues.push({ path, message: 'unknown creative' });
+      if (!creative) issue(['lineItems', i, 'creativeIds', j], 'unknown creative');
       else if (campaign && creative.advertiserId !== campaign.advertiserId) {
-        issues.push({ path, message: "creative belongs to another advertiser than the line item's campaign" });
+        issue(['lineItems', i, 'creativeIds', j], "creative belongs to another advertiser than the line item's campaign");
       }
+    });
+    // A model scores one advertiser's first-party data: another advertiser may not bid on it.
+    const checkModel = (path: (string | number)[], modelId: string): void => {
+      const model = models.get(modelId);
+      if (!model) issue(path, 'unknown lookalike model');
+      else if (campaign && model.advertiserId !== campaign.advertiserId) issue(path, "model belongs to another advertiser than the line item's campaign");
+    };
+    for (const { path, model } of scoreModels(li.targeting)) checkModel(['lineItems', i, 'targeting', ...path], model);
+    li.adjustments.forEach((a, j) => {
+      if (a.kind === 'score') checkModel(['lineItems', i, 'adjustments', j, 'model'], a.model);
+      if (a.kind === 'when') for (const { path, model } of scoreModels(a.when)) checkModel(['lineItems', i, 'adjustments', j, 'when', ...path], model);
+    });
+    li.frequencyCaps.forEach((cap, j) => {
+      if (cap.raiseFor) checkModel(['lineItems', i, 'frequencyCaps', j, 'raiseFor', 'model'], cap.raiseFor.model);
     });
   });
   return issues;
+}
+
+type Expr = CatalogDocument['lineItems'][number]['targeting'];
+
+/** Every `score` leaf with its path inside the expression. */
+function scoreModels(expr: Expr, path: (string | number)[] = []): { path: (string | number)[]; model: string }[] {
+  if (expr === null) return [];
+  if ('all' in expr) return expr.all.flatMap((e, i) => scoreModels(e, [...path, 'all', i]));
+  if ('any' in expr) return expr.any.flatMap((e, i) => scoreModels(e, [...path, 'any', i]));
+  if ('not' in expr) return scoreModels(expr.not, [...path, 'not']);
+  if ('score' in expr) return [{ path: [...path, 'score', 'model'], model: expr.score.model }];
+  return [];
 }

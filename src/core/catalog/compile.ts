@@ -1,25 +1,55 @@
 /**
- * Compiles a validated catalog document into the form the engine reads per request:
- * references resolved once, line items pre-sorted by priority. Built once per catalog version
- * and cached per isolate by the store; never per request.
+ * Compiles a validated catalog document into the form the engine reads per request: references
+ * resolved, targeting and adjustment expressions turned into predicates, line items in auction
+ * order, and the candidate index built. Done once per catalog version and cached per isolate by
+ * the store; never per request.
  */
-import type { Advertiser, Campaign, CatalogDocument, Creative, LineItem } from '../model';
+import { buildCandidateIndex, type CandidateIndex } from '../engine/candidate-index';
+import { compileExpr, compileTargeting, dealIdsOf, type Predicate } from '../engine/expr';
+import type {
+  Advertiser,
+  BidAdjustment,
+  Campaign,
+  CatalogDocument,
+  Creative,
+  FrequencyCap,
+  LineItem,
+  LookalikeModel,
+} from '../model';
+
+export type CompiledAdjustment =
+  | { readonly kind: 'when'; readonly when: Predicate; readonly multiplier: number }
+  | Exclude<BidAdjustment, { kind: 'when' }>;
 
 export interface CompiledLineItem {
+  /** Position in `CompiledCatalog.lineItems` (auction order): the index speaks in positions. */
+  readonly pos: number;
   readonly item: LineItem;
   readonly campaign: Campaign;
   readonly advertiser: Advertiser;
   readonly creatives: readonly Creative[];
   /** The advertiser's domains lowercased once here, for the per-request `badv` check. */
   readonly domainsLower: readonly string[];
+  readonly targeting: Predicate;
+  /** Deals the targeting names (outside `not`): a matching bid may be a deal bid on one of them. */
+  readonly dealIds: ReadonlySet<string>;
+  readonly adjustments: readonly CompiledAdjustment[];
+  readonly frequencyCaps: readonly FrequencyCap[];
+  /** Paused or archived here or at the campaign: never served (kept so explain can say why). */
+  readonly active: boolean;
 }
 
 export interface CompiledCatalog {
   readonly version: number;
   readonly currency: string;
   readonly currencyRates: Readonly<Record<string, number>>;
-  /** Every line item (paused ones too, so explain can say why), highest priority first. */
+  /**
+   * Every line item, in auction order: priority descending, then maximum CPM descending (so a
+   * walk can stop once nothing left can outbid the best so far), then id.
+   */
   readonly lineItems: readonly CompiledLineItem[];
+  readonly models: ReadonlyMap<string, LookalikeModel>;
+  readonly index: CandidateIndex;
 }
 
 /** Assumes `doc` passed `parseCatalog`; dangling references are dropped rather than thrown on. */
@@ -27,7 +57,7 @@ export function compileCatalog(doc: CatalogDocument): CompiledCatalog {
   const advertisers = new Map(doc.advertisers.map((a) => [a.id, a]));
   const campaigns = new Map(doc.campaigns.map((c) => [c.id, c]));
   const creatives = new Map(doc.creatives.map((c) => [c.id, c]));
-  const lineItems: CompiledLineItem[] = [];
+  const resolved: Omit<CompiledLineItem, 'pos'>[] = [];
   for (const item of doc.lineItems) {
     const campaign = campaigns.get(item.campaignId);
     const advertiser = campaign && advertisers.get(campaign.advertiserId);
@@ -36,14 +66,32 @@ export function compileCatalog(doc: CatalogDocument): CompiledCatalog {
       const c = creatives.get(id);
       return c ? [c] : [];
     });
-    lineItems.push({
+    resolved.push({
       item,
       campaign,
       advertiser,
       creatives: own,
       domainsLower: advertiser.domains.map((d) => d.toLowerCase()),
+      targeting: compileTargeting(item.targeting, advertiser.id),
+      dealIds: new Set(dealIdsOf(item.targeting)),
+      adjustments: item.adjustments.map((a) => (a.kind === 'when' ? { ...a, when: compileExpr(a.when, advertiser.id) } : a)),
+      frequencyCaps: item.frequencyCaps,
+      active: item.status === 'active' && (campaign.status ?? 'active') === 'active',
     });
   }
-  lineItems.sort((a, b) => b.item.priority - a.item.priority || a.item.id.localeCompare(b.item.id));
-  return { version: doc.version, currency: doc.currency, currencyRates: doc.currencyRates, lineItems };
+  resolved.sort(
+    (a, b) =>
+      b.item.priority - a.item.priority ||
+      b.item.maxCpmMicros - a.item.maxCpmMicros ||
+      (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0),
+  );
+  const lineItems = resolved.map((li, pos): CompiledLineItem => ({ ...li, pos }));
+  return {
+    version: doc.version,
+    currency: doc.currency,
+    currencyRates: doc.currencyRates,
+    lineItems,
+    models: new Map(doc.lookalikeModels.map((m) => [m.id, m])),
+    index: buildCandidateIndex(lineItems),
+  };
 }

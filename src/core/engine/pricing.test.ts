@@ -1,39 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import type { LineItem } from '../model';
-import { adjustedCpmMicros, floorMicros, microsToPrice } from './pricing';
+import type { CompiledLineItem } from '../catalog/compile';
+import { floorMicros, microsToPrice, piecewiseLinear, priceFor } from './pricing';
 
-const item: LineItem = {
-  id: 'li',
-  campaignId: 'c',
-  name: 'n',
-  status: 'active',
-  targeting: null,
-  baseCpmMicros: 2_500_000,
-  maxCpmMicros: 5_000_000,
-  multipliers: [
-    { segment: 'a', multiplier: 1.6 },
-    { segment: 'b', multiplier: 1.5 },
-  ],
-  creativeIds: ['x'],
-  priority: 0,
-};
-const member = { sinceMs: 0, expiresAtMs: 10_000 };
-const ctx = (segments: string[]) => ({
-  nowMs: 5_000,
-  advertiserId: 'adv',
-  profile: { version: 1, updatedAtMs: 0, conversions: {}, segments: Object.fromEntries(segments.map((s) => [`${s}@adv`, member])) },
+function li(base: number, max: number, shading?: number): CompiledLineItem {
+  const item = { baseCpmMicros: base, maxCpmMicros: max, ...(shading !== undefined ? { shading: { fraction: shading } } : {}) };
+  // Only the price fields are read by priceFor.
+  return { item } as unknown as CompiledLineItem;
+}
+
+describe('priceFor', () => {
+  it('multiplies base by the adjustments and the pacing multiplier, rounding once to whole micros', () => {
+    expect(priceFor(li(1_000_000, 5_000_000), 1.6, 1, 0, 2)).toEqual({ priceMicros: 1_600_000 });
+    expect(priceFor(li(1_000_000, 5_000_000), 1.6, 0.5, 0, 2)).toEqual({ priceMicros: 800_000 });
+    expect(priceFor(li(333_333, 5_000_000), 1 / 3, 1, 0, 2)).toEqual({ priceMicros: 111_111 });
+  });
+  it('clamps to the maximum and raises to the floor when the maximum allows it', () => {
+    expect(priceFor(li(1_000_000, 2_000_000), 3, 1, 0, 2)).toEqual({ priceMicros: 2_000_000 });
+    expect(priceFor(li(1_000_000, 3_000_000), 1, 1, 2_500_000, 2)).toEqual({ priceMicros: 2_500_000 });
+  });
+  it('is below the floor only when even the maximum does not reach it', () => {
+    expect(priceFor(li(1_000_000, 3_000_000), 1, 1, 3_000_001, 2)).toEqual({ belowFloor: true });
+    expect(priceFor(li(0, 0), 1, 1, 0, 2)).toEqual({ belowFloor: true });
+  });
+  it('shades first-price bids, never under the floor, and leaves second-price bids alone', () => {
+    expect(priceFor(li(2_000_000, 5_000_000, 0.8), 1, 1, 0, 1)).toEqual({ priceMicros: 1_600_000 });
+    expect(priceFor(li(2_000_000, 5_000_000, 0.8), 1, 1, 1_700_000, 1)).toEqual({ priceMicros: 1_700_000 });
+    expect(priceFor(li(2_000_000, 5_000_000, 0.8), 1, 1, 0, 2)).toEqual({ priceMicros: 2_000_000 });
+  });
 });
 
-describe('adjustedCpmMicros', () => {
-  it('applies the multipliers of the segments the user is in, in whole micros', () => {
-    expect(adjustedCpmMicros(item, ctx([]))).toBe(2_500_000);
-    expect(adjustedCpmMicros(item, ctx(['a']))).toBe(4_000_000);
-  });
-  it("ignores another advertiser's segments", () => {
-    expect(adjustedCpmMicros(item, { ...ctx(['a']), advertiserId: 'other' })).toBe(2_500_000);
-  });
-  it('clamps to the line item maximum', () => {
-    expect(adjustedCpmMicros(item, ctx(['a', 'b']))).toBe(5_000_000);
+describe('piecewiseLinear', () => {
+  const curve = [
+    [0.5, 1],
+    [0.9, 2],
+  ] as const;
+  it('is flat beyond the ends and linear between points', () => {
+    expect(piecewiseLinear(curve, 0.1)).toBe(1);
+    expect(piecewiseLinear(curve, 0.7)).toBeCloseTo(1.5, 12);
+    expect(piecewiseLinear(curve, 0.95)).toBe(2);
   });
 });
 

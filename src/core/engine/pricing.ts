@@ -1,16 +1,76 @@
 /**
- * Bid price arithmetic in integer micro-units. Multipliers are floats, so the product is
+ * Bid price arithmetic in integer micro-units. Multipliers are floats, so their product is
  * rounded once, at the end, to whole micros; floors are rounded up so we never bid under one.
  */
-import type { LineItem } from '../model';
-import { inSegment, type TargetingContext } from './targeting';
+import type { CompiledAdjustment, CompiledLineItem } from '../catalog/compile';
+import type { EvalContext } from './expr';
+import { impressionKey, impressionsWithin } from './suppression';
 
-export function adjustedCpmMicros(item: LineItem, ctx: TargetingContext): number {
+/** The product of the line item's adjustment multipliers for this impression. */
+export function adjustmentFactor(li: CompiledLineItem, ctx: EvalContext): number {
   let factor = 1;
-  for (const m of item.multipliers) {
-    if (inSegment(ctx, m.segment)) factor *= m.multiplier;
+  for (const a of li.adjustments) factor *= adjustment(a, li, ctx);
+  return factor;
+}
+
+function adjustment(a: CompiledAdjustment, li: CompiledLineItem, ctx: EvalContext): number {
+  switch (a.kind) {
+    case 'when':
+      return a.when(ctx) ? a.multiplier : 1;
+    case 'recency': {
+      const last = ctx.profile?.activity?.[`${a.event}@${li.advertiser.id}`]?.lastMs;
+      if (last === undefined) return 1;
+      const age = ctx.nowMs - last;
+      const window = a.withinSec * 1000;
+      if (age < 0 || age >= window) return 1;
+      return 1 + (a.multiplier - 1) * (1 - age / window);
+    }
+    case 'impressionDecay': {
+      const n = impressionsWithin(ctx.profile, impressionKey(a.scope, li), a.windowSec, ctx.nowMs);
+      return Math.max(a.floor, Math.pow(a.factor, n));
+    }
+    case 'score': {
+      const s = ctx.score(a.model);
+      return s === null ? 1 : piecewiseLinear(a.curve, s);
+    }
   }
-  return Math.min(Math.round(item.baseCpmMicros * factor), item.maxCpmMicros);
+}
+
+/** Interpolates between `[x, y]` points sorted by x; flat beyond the ends. */
+export function piecewiseLinear(points: readonly (readonly [number, number])[], x: number): number {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) return 1;
+  if (x <= first[0]) return first[1];
+  if (x >= last[0]) return last[1];
+  for (let i = 1; i < points.length; i++) {
+    const b = points[i];
+    const a = points[i - 1];
+    if (a && b && x <= b[0]) return b[0] === a[0] ? b[1] : a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0]);
+  }
+  return last[1];
+}
+
+export type PriceOutcome = { readonly priceMicros: number } | { readonly belowFloor: true };
+
+/**
+ * Base × adjustments × pacing, clamped between the floor and the line item's maximum; in a
+ * first-price auction shaded to `shading.fraction`, never under the floor. Below-floor only when
+ * even the maximum does not reach the floor.
+ */
+export function priceFor(
+  li: CompiledLineItem,
+  factor: number,
+  pacingMultiplier: number,
+  floorMicros: number,
+  auctionType: 1 | 2,
+): PriceOutcome {
+  const { baseCpmMicros, maxCpmMicros, shading } = li.item;
+  if (maxCpmMicros <= 0 || maxCpmMicros < floorMicros) return { belowFloor: true };
+  let price = Math.min(Math.round(baseCpmMicros * factor * pacingMultiplier), maxCpmMicros);
+  if (auctionType === 1 && shading) price = Math.round(price * shading.fraction);
+  price = Math.max(price, floorMicros, 1);
+  return { priceMicros: price };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { formatPath, type FieldIssue } from '../errors';
-import { PROFILE_EVENT_TYPES, type ProfileEvent } from '../model';
+import { API_EVENT_TYPES, PROFILE_EVENT_TYPES, type ProfileEvent } from '../model';
 import { LOCATION_HINTS } from '../geo/location-hint';
 import { isUsableUserId, type UserKey } from '../identity/user-key';
 import { RETENTION_MS } from '../segments/realtime';
@@ -18,7 +18,7 @@ export const FUTURE_SKEW_MS = 5 * 60_000;
 const eventSchema = z.strictObject({
   /** Client-chosen, unique per event: redelivering the same id is applied once. */
   id: z.string().min(1).max(128),
-  type: z.enum(PROFILE_EVENT_TYPES),
+  type: z.enum(API_EVENT_TYPES),
   userKey: z
     .string()
     .max(256)

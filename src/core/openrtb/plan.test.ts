@@ -43,29 +43,75 @@ describe('bidAudience: which id is looked up', () => {
   });
 });
 
-describe('planBid', () => {
-  it('takes sizes from banner.format, else banner w/h', () => {
-    expect(planBid(request({}, { banner: { format: [{ w: 728, h: 90 }, { w: 970, h: 250 }], w: 1, h: 1 } }), money).slots[0]?.sizes).toEqual([
+const allow = { preciseGeo: true };
+
+describe('planBid: slots', () => {
+  it('takes banner sizes from format[], else w/h, and carries video and native specs', () => {
+    expect(planBid(request({}, { banner: { format: [{ w: 728, h: 90 }, { w: 970, h: 250 }], w: 1, h: 1 } }), money, allow).slots[0]?.banner?.sizes).toEqual([
       { w: 728, h: 90 },
       { w: 970, h: 250 },
     ]);
-    expect(planBid(request(), money).slots[0]?.sizes).toEqual([{ w: 300, h: 250 }]);
-    expect(planBid(request({}, { banner: undefined, video: { mimes: ['video/mp4'] } }), money).slots[0]?.sizes).toEqual([]);
+    expect(planBid(request(), money, allow).slots[0]?.banner?.sizes).toEqual([{ w: 300, h: 250 }]);
+    const video = planBid(request({}, { banner: undefined, video: { mimes: ['video/mp4'], maxduration: 30 } }), money, allow).slots[0];
+    expect(video?.banner).toBeUndefined();
+    expect(video?.video).toMatchObject({ mimes: ['video/mp4'], maxDurationSec: 30 });
   });
   it('converts the floor to catalog micros and refuses when our currency is not accepted', () => {
-    expect(planBid(request({}, { bidfloor: 2, bidfloorcur: 'EUR' }), money).slots[0]?.floorMicros).toBe(2_200_000);
-    expect(planBid(request({ cur: ['EUR'] }), money).slots[0]?.floorMicros).toBeNull();
+    expect(planBid(request({}, { bidfloor: 2, bidfloorcur: 'EUR' }), money, allow).slots[0]?.floorMicros).toBe(2_200_000);
+    expect(planBid(request({ cur: ['EUR'] }), money, allow).slots[0]?.floorMicros).toBeNull();
   });
-  it('closes private auctions (we carry no deals) and auctions that exclude our seat', () => {
-    expect(planBid(request({}, { pmp: { private_auction: 1, deals: [{ id: 'd1' }] } }), money).slots[0]?.closed).toBe('deals_only');
-    expect(planBid(request({}, { pmp: { private_auction: 0, deals: [{ id: 'd1' }] } }), money).slots[0]?.closed).toBeUndefined();
-    expect(planBid(request({ wseat: ['other'] }), money).slots[0]?.closed).toBe('seat_blocked');
-    expect(planBid(request({ bseat: ['edgebid'] }), money).slots[0]?.closed).toBe('seat_blocked');
-    expect(planBid(request({ wseat: ['edgebid'] }), money).slots[0]?.closed).toBeUndefined();
+  it('carries deals with their own floors (falling back to the imp floor), minus deals for other seats', () => {
+    const slot = planBid(
+      request({}, { bidfloor: 1, pmp: { private_auction: 1, deals: [{ id: 'd1', bidfloor: 3, bidfloorcur: 'EUR' }, { id: 'd2' }, { id: 'd3', wseat: ['other'] }] } }),
+      money,
+      allow,
+    ).slots[0];
+    expect(slot?.privateAuction).toBe(true);
+    expect(slot?.deals).toEqual([
+      { id: 'd1', floorMicros: 3_300_000 },
+      { id: 'd2', floorMicros: 1_000_000 },
+    ]);
   });
-  it('passes request blocks through and reads the explain switch from ext.edgebid', () => {
-    const plan = planBid(request({ bcat: ['IAB25'], badv: ['x.example'], ext: { edgebid: { explain: true } } }), money);
-    expect(plan).toMatchObject({ blockedCategories: ['IAB25'], blockedDomains: ['x.example'], explain: true });
-    expect(planBid(request({ ext: { edgebid: { explain: 'yes' } } }), money).explain).toBe(false);
+  it('closes auctions that exclude our seat', () => {
+    expect(planBid(request({ wseat: ['other'] }), money, allow).slots[0]?.closed).toBe('seat_blocked');
+    expect(planBid(request({ bseat: ['edgebid'] }), money, allow).slots[0]?.closed).toBe('seat_blocked');
+    expect(planBid(request({ wseat: ['edgebid'] }), money, allow).slots[0]?.closed).toBeUndefined();
+  });
+  it('reads key-values from imp.ext.data over site.ext.data, as strings', () => {
+    const slot = planBid(request({ site: { id: 's', ext: { data: { section: 'news', page: 2 } } } }, { ext: { data: { section: ['sports'], nested: { x: 1 } } } }), money, allow).slots[0];
+    expect(slot?.keyValues).toEqual({ section: ['sports'], page: ['2'] });
+  });
+});
+
+describe('planBid: request context', () => {
+  it('normalises geo, device, inventory and keywords', () => {
+    const plan = planBid(
+      request({
+        site: { id: 's', page: 'https://www.News.example/a?b', cat: ['IAB12'], pagecat: ['IAB12-3'], publisher: { id: 'pub-1' }, keywords: 'Hiking, tents', content: { kwarray: ['camping'] } },
+        device: { devicetype: 4, os: 'iOS', make: 'Apple', geo: { country: 'usa', region: 'ca', metro: '807', zip: '94107', utcoffset: -420 } },
+        user: { keywords: 'tents' },
+        at: 1,
+      }),
+      money,
+      allow,
+    );
+    expect(plan.request).toMatchObject({
+      geo: { country: 'USA', region: 'CA', metro: '807', postal: '94107', utcOffsetMinutes: -420 },
+      device: { type: 4, os: 'ios', make: 'apple' },
+      inventory: { kind: 'site', domain: 'www.news.example', publisherId: 'pub-1', categories: ['IAB12', 'IAB12-3'] },
+      auctionType: 1,
+    });
+    expect([...plan.request.keywords].sort()).toEqual(['camping', 'hiking', 'tents']);
+  });
+  it('drops precise geo when the consent does not allow it', () => {
+    const plan = planBid(request({ device: { geo: { country: 'DEU', metro: 'x', zip: '10115' } } }), money, { preciseGeo: false });
+    expect(plan.request.geo).toEqual({ country: 'DEU' });
+  });
+  it('passes request blocks through and reads the explain switch from test=1 or ext.edgebid', () => {
+    const plan = planBid(request({ bcat: ['IAB25'], badv: ['X.example'], bapp: ['com.x'], ext: { edgebid: { explain: true } } }), money, allow);
+    expect(plan.request).toMatchObject({ blockedCategories: ['IAB25'], blockedDomains: ['x.example'], blockedApps: ['com.x'] });
+    expect(plan.explainRequested).toBe(true);
+    expect(planBid(request({ test: 1 }), money, allow).explainRequested).toBe(true);
+    expect(planBid(request({ ext: { edgebid: { explain: 'yes' } } }), money, allow).explainRequested).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The publisher decision API's request: a user key, placements with their sizes, and the
- * consent the page collected. Sizes are `{ "w": 300, "h": 250 }` or `"300x250"`.
+ * The publisher decision API's request: a user key, placements with their sizes, the page's
+ * context (site, geo, device, keywords, key-values) and the consent the page collected. Sizes
+ * are `{ "w": 300, "h": 250 }` or `"300x250"`.
  */
 import { z } from 'zod';
 import type { FieldIssue } from '../errors';
@@ -19,6 +20,8 @@ const sizeString = z
     const [w, h] = s.split('x').map(Number);
     return { w: w ?? 0, h: h ?? 0 };
   });
+const keyValues = z.record(z.string().min(1).max(64), z.array(z.string().max(256)).max(50)).refine((kv) => Object.keys(kv).length <= 50, 'at most 50 keys');
+
 const sizeObject = z.object({ w: z.number().int().positive().max(99_999), h: z.number().int().positive().max(99_999) });
 
 export const decisionRequestSchema = z.strictObject({
@@ -31,13 +34,38 @@ export const decisionRequestSchema = z.strictObject({
         sizes: z.array(z.union([sizeObject, sizeString])).min(1).max(20),
         /** Floor CPM in `currency`. */
         floorCpm: z.number().nonnegative().max(1_000).optional(),
+        /** Publisher key-values of this placement (over the page-level ones). */
+        keyValues: keyValues.optional(),
       }),
     )
     .min(1)
     .max(20)
     .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, 'placement ids must be unique'),
   currency: z.string().regex(/^[A-Z]{3}$/).default('USD'),
-  site: z.strictObject({ domain: z.string().max(253).optional(), page: z.string().max(2048).optional() }).optional(),
+  site: z
+    .strictObject({
+      domain: z.string().max(253).optional(),
+      page: z.string().max(2048).optional(),
+      /** IAB content categories of the page. */
+      categories: z.array(z.string().max(64)).max(50).optional(),
+      publisherId: z.string().max(128).optional(),
+    })
+    .optional(),
+  geo: z
+    .strictObject({
+      /** ISO 3166-1 alpha-3, as in OpenRTB. */
+      country: z.string().regex(/^[A-Za-z]{3}$/, 'ISO 3166-1 alpha-3, e.g. "USA"').optional(),
+      region: z.string().max(16).optional(),
+      metro: z.string().max(16).optional(),
+      postal: z.string().max(16).optional(),
+      utcOffsetMinutes: z.number().int().min(-720).max(840).optional(),
+    })
+    .optional(),
+  device: z
+    .strictObject({ type: z.number().int().min(1).max(8).optional(), os: z.string().max(64).optional(), make: z.string().max(64).optional() })
+    .optional(),
+  keywords: z.array(z.string().max(100)).max(100).default([]),
+  keyValues: keyValues.default({}),
   consent: z
     .strictObject({
       gdprApplies: z.boolean().optional(),
