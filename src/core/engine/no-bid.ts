@@ -4,13 +4,13 @@
  * most informative reason wins when line items failed for different reasons (one that got as far
  * as the floor says more than one whose targeting did not match); `nbr` is the OpenRTB no-bid
  * reason code (OpenRTB 3.0 list, which 2.6 refers to) where one applies, else 500 + our code
- * (the vendor-specific range the list reserves).
+ * (the vendor-specific range the list reserves). Code 10 (`deals_only`) is retired: private
+ * auctions are served by deal line items (`not_in_deal` when none matches); never reuse it.
  */
 
 export const NO_BID_REASONS = {
   no_line_items: { code: 1, stage: 0, nbr: 501 },
   consent_required: { code: 16, stage: 1, nbr: 516 },
-  deals_only: { code: 10, stage: 1, nbr: 510 },
   seat_blocked: { code: 11, stage: 1, nbr: 511 },
   unsupported_media: { code: 2, stage: 1, nbr: 502 },
   currency_unsupported: { code: 3, stage: 1, nbr: 503 },
