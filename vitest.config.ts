@@ -1,35 +1,55 @@
 /**
- * Two projects: `core` runs the pure domain code directly in Node (proving it needs no Workers
+ * Projects: `core` runs the pure domain code directly in Node (proving it needs no Workers
  * runtime); `workers` runs the integration tests inside workerd with real KV, Durable Objects
- * and Queues from wrangler.toml, via the Workers pool.
+ * and Queues from wrangler.toml, via the Workers pool; `workers-limits` runs the rate-limit tests
+ * in their own workerd with tiny limits, so no other test shares (or trips) their counters.
  */
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { TEST_PRINCIPALS, TEST_TOKENS } from './test/auth-fixtures';
+
+const WORKERS_BINDINGS = {
+  USER_KEY_SECRET: 'test-user-key-secret',
+  TRACKING_SECRET: 'test-tracking-secret',
+  DEMO_CATALOG: 'on',
+  EXPLAIN: 'on',
+  // A cold object on this shared box can take longer than production's 30 ms; the
+  // fallback under a tight budget has its own test (profile-reader-integration).
+  PROFILE_BUDGET_CEILING_MS: '2000',
+  AUTH_PRINCIPALS: JSON.stringify(TEST_PRINCIPALS),
+  ADMIN_TOKEN: TEST_TOKENS.admin,
+};
+
+/** Limits small enough to run into, for the rate-limit tests only (the binding's period is 10 or 60 s). */
+const TINY_RATE_LIMITS = {
+  RL_EVENTS_PRINCIPAL: { namespace_id: '4201', simple: { limit: 3, period: 10 } },
+  RL_EVENTS_IP: { namespace_id: '4202', simple: { limit: 3, period: 10 } },
+  RL_TRACKING_IP: { namespace_id: '4203', simple: { limit: 3, period: 10 } },
+} as const;
 
 export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'core', include: ['src/core/**/*.test.ts'], environment: 'node' },
+        test: { name: 'core', include: ['src/core/**/*.test.ts', 'test/golden/**/*.test.ts'], environment: 'node' },
       },
       {
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            miniflare: {
-              bindings: {
-                USER_KEY_SECRET: 'test-user-key-secret',
-                TRACKING_SECRET: 'test-tracking-secret',
-                DEMO_CATALOG: 'on',
-                EXPLAIN: 'on',
-                // A cold object on this shared box can take longer than production's 30 ms; the
-                // fallback under a tight budget has its own test (profile-reader-integration).
-                PROFILE_BUDGET_CEILING_MS: '2000',
-              },
-            },
+            miniflare: { bindings: WORKERS_BINDINGS },
           }),
         ],
-        test: { name: 'workers', include: ['test/**/*.test.ts'] },
+        test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/rate-limit-*.test.ts', 'test/golden/**'] },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: WORKERS_BINDINGS, ratelimits: TINY_RATE_LIMITS },
+          }),
+        ],
+        test: { name: 'workers-limits', include: ['test/rate-limit-*.test.ts'] },
       },
     ],
   },

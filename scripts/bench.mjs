@@ -41,10 +41,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { authHeaders, LOCAL_AUTH_VARS } from './lib/local-auth.mjs';
 import { PROJECT_ROOT, startLocalWorker } from './lib/local-worker.mjs';
 
 
-const VARS = { USER_KEY_SECRET: 'bench-user-key-secret', TRACKING_SECRET: 'bench-tracking-secret', DEMO_CATALOG: 'on', EXPLAIN: 'on' };
+const VARS = { USER_KEY_SECRET: 'bench-user-key-secret', TRACKING_SECRET: 'bench-tracking-secret', DEMO_CATALOG: 'on', EXPLAIN: 'on', ...LOCAL_AUTH_VARS };
 const CONCURRENCIES = [1, 16];
 const DEFAULT_DURATION_S = 8;
 const QUICK_DURATION_S = 2;
@@ -119,7 +120,8 @@ const anonUser = () => `bench-anon-${randomUUID()}`;
 let knownCursor = 0;
 const nextKnownUser = () => knownUsers[knownCursor++ % knownUsers.length];
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+// Every autocannon body goes to /openrtb2/bid: the exchange's credentials.
+const JSON_HEADERS = { 'content-type': 'application/json', ...authHeaders('/openrtb2/bid') };
 
 /**
  * name, route, the expected status, how a sanity check recognises a right answer, and the
@@ -202,7 +204,7 @@ const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 async function call(base, { method, path, body }) {
   const res = await fetch(new URL(path, base), {
     method,
-    headers: body ? JSON_HEADERS : undefined,
+    headers: body ? { ...JSON_HEADERS, ...authHeaders(path) } : undefined,
     body,
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
   });

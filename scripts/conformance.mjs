@@ -17,6 +17,7 @@
 // to the project root; `*.expected.txt` sidecars and INDEX.md are skipped.
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
+import { authHeaders, LOCAL_AUTH_VARS } from './lib/local-auth.mjs';
 import { PROJECT_ROOT, startLocalWorker } from './lib/local-worker.mjs';
 
 const CORPUS = resolve(process.argv[2] ?? join(PROJECT_ROOT, '../shared/corpus/openrtb'));
@@ -25,7 +26,7 @@ const RUN_TIMEOUT_MS = 5 * 60_000;
 const REQUEST_TIMEOUT_MS = 20_000;
 /** Media types the engine can bid on; an ortb-spec request offering none of them may get a 204. */
 const BID_MEDIA = ['banner'];
-const VARS = { USER_KEY_SECRET: 'conformance-user-key', TRACKING_SECRET: 'conformance-tracking', DEMO_CATALOG: 'on', EXPLAIN: 'on' };
+const VARS = { USER_KEY_SECRET: 'conformance-user-key', TRACKING_SECRET: 'conformance-tracking', DEMO_CATALOG: 'on', EXPLAIN: 'on', ...LOCAL_AUTH_VARS };
 
 const SETS = [
   { name: 'valid', dir: 'valid', recursive: true, check: checkValid },
@@ -109,7 +110,7 @@ async function post(url, bytes) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), REQUEST_TIMEOUT_MS);
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes, signal: ctrl.signal });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders('/openrtb2/bid') }, body: bytes, signal: ctrl.signal });
     return { status: res.status, body: await res.text(), noBid: res.headers.get('x-edgebid-no-bid') };
   } catch (err) {
     return { status: /** @type {const} */ ('ERR'), body: err instanceof Error ? err.message : String(err) };

@@ -3,16 +3,13 @@
 // real event pipeline. The demo catalog is published by the worker itself on the first request
 // when the local catalog is empty (DEMO_CATALOG=on in .dev.vars).
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
 import { demoEvents } from './demo-users.mjs';
+import { devPublisherKey, ensureDevVars } from './lib/dev-vars.mjs';
 
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://127.0.0.1:${PORT}`;
 
-if (!existsSync('.dev.vars')) {
-  copyFileSync('.dev.vars.example', '.dev.vars');
-  console.log('[start] created .dev.vars from .dev.vars.example (local secrets and the demo catalog switch)');
-}
+ensureDevVars((msg) => console.log(`[start] ${msg}`));
 
 const child = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(PORT), ...process.argv.slice(2)], {
   stdio: 'inherit',
@@ -49,7 +46,8 @@ async function seed() {
   }
   const res = await fetch(`${BASE}/v1/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // Events are a publisher's endpoint: the demo publisher's key from .dev.vars.
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${devPublisherKey() ?? ''}` },
     body: JSON.stringify({ events: demoEvents(Date.now()) }),
   });
   if (res.status === 202) {

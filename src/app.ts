@@ -1,12 +1,19 @@
 /** The Hono app: one sub-app per caller, one error handler, JSON 404/405. */
 import { Hono } from 'hono';
+import { authenticate } from './http/auth';
 import { decisions } from './http/decisions';
 import { methodNotAllowed, notFound, onError } from './http/errors';
 import { events } from './http/events';
 import { openrtb } from './http/openrtb';
+import { perClientIp, perPrincipal, rateLimit } from './http/rate-limit';
 import { tracking } from './http/tracking';
 
 export const app = new Hono<{ Bindings: Env }>();
+
+// Before any route: who is calling (401/403), then how often (429), then the handlers.
+app.use('*', authenticate());
+app.use('/v1/events', rateLimit(perPrincipal('events_principal', (env) => env.RL_EVENTS_PRINCIPAL), perClientIp('events_ip', (env) => env.RL_EVENTS_IP)));
+app.use('/v1/t/*', rateLimit(perClientIp('tracking_ip', (env) => env.RL_TRACKING_IP)));
 
 app.get('/healthz', (c) => c.json({ status: 'ok' }));
 app.route('/openrtb2', openrtb);

@@ -1,15 +1,39 @@
 /** Shared helpers for the Workers-runtime tests: call the worker like a client, poll for async effects. */
 import { env, exports } from 'cloudflare:workers';
+import { routeAccess } from '../src/core/security/route-access';
 import { hashUserKey } from '../src/http/crypto';
+import { TEST_TOKENS } from './auth-fixtures';
 
 export const ORIGIN = 'http://edge.test';
 
-/** Calls the worker's own fetch handler, as a client would. */
-export function fetchWorker(url: string, init?: RequestInit): Promise<Response> {
-  return exports.default.fetch(new Request(url, init));
+/**
+ * Which credential a request carries: by default the one its path needs (exchange token on
+ * /openrtb2, publisher key on decisions and events, admin token elsewhere, nothing on public
+ * paths); `none`, or a named test token. An explicit Authorization header always wins.
+ */
+export type AuthChoice = 'path-default' | 'none' | keyof typeof TEST_TOKENS;
+export type ClientInit = RequestInit & { auth?: AuthChoice };
+
+function tokenFor(auth: AuthChoice, path: string): string | null {
+  if (auth === 'none') return null;
+  if (auth !== 'path-default') return TEST_TOKENS[auth];
+  const access = routeAccess(path);
+  if (access.kind === 'public') return null;
+  if (access.allow.includes('exchange')) return TEST_TOKENS.exchange;
+  if (access.allow.includes('publisher')) return TEST_TOKENS.publisher;
+  return TEST_TOKENS.admin;
 }
 
-export function post(path: string, body: unknown, init: RequestInit = {}): Promise<Response> {
+/** Calls the worker's own fetch handler, as a client would, with credentials (see AuthChoice). */
+export function fetchWorker(url: string, init: ClientInit = {}): Promise<Response> {
+  const { auth = 'path-default', ...rest } = init;
+  const headers = new Headers(rest.headers);
+  const token = tokenFor(auth, new URL(url).pathname);
+  if (token !== null && !headers.has('authorization')) headers.set('authorization', `Bearer ${token}`);
+  return exports.default.fetch(new Request(url, { ...rest, headers }));
+}
+
+export function post(path: string, body: unknown, init: ClientInit = {}): Promise<Response> {
   return fetchWorker(`${ORIGIN}${path}`, {
     method: 'POST',
     body: typeof body === 'string' ? body : JSON.stringify(body),

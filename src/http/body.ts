@@ -1,16 +1,26 @@
 /**
- * Reads a JSON body with a hard size cap enforced while streaming (Content-Length can lie or be
- * absent), so an oversized or deeply nested body costs us no more than `maxBytes` of parsing.
+ * Reads a JSON body with hard limits enforced while streaming, before `JSON.parse` sees a byte:
+ * size (Content-Length can lie or be absent), nesting depth and elements per array/object (a
+ * 2 MB body of nested brackets would otherwise cost hundreds of ms of parser CPU). So no body costs
+ * us more than `maxBytes` of a cheap byte scan before it is refused.
  * The Content-Type is not checked: exchanges and `curl -d` send all sorts.
  */
 import { AppError } from '../core/errors';
+import { createJsonShapeScanner, describeJsonShapeViolation, type JsonShapeLimits } from '../core/security/json-shape';
 
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+/**
+ * The deepest request in the shared OpenRTB corpus (898 real requests) nests 15 levels and its
+ * longest array has 35 elements; `badv`/`bcat` lists run to a few thousand entries at most.
+ */
+export const JSON_SHAPE_LIMITS: JsonShapeLimits = { maxDepth: 32, maxElements: 10_000 };
+
+export async function readJsonBody(req: Request, maxBytes: number, limits: JsonShapeLimits = JSON_SHAPE_LIMITS): Promise<unknown> {
   const declared = Number(req.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) throw new AppError('invalid_json', 'request body is empty; expected a JSON document');
   // Request bodies are byte streams; the platform type leaves the chunk type open.
   const reader = (req.body as ReadableStream<Uint8Array>).getReader();
+  const scan = createJsonShapeScanner(limits);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
@@ -20,6 +30,11 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     if (size > maxBytes) {
       await reader.cancel();
       throw tooLarge(maxBytes);
+    }
+    const violation = scan(value);
+    if (violation) {
+      await reader.cancel();
+      throw new AppError('json_too_complex', describeJsonShapeViolation(violation));
     }
     chunks.push(value);
   }
