@@ -16,6 +16,9 @@ export const TEST_TOKENS = {
   admin: 'test-admin-token-0123456789',
 } as const;
 
+/** Publishers for the per-IP rate-limit tests: one request each, so only the IP counter fills. */
+export const TEST_IP_PROBE_TOKENS = [0, 1, 2, 3, 4, 5].map((i) => `test-ip-probe-${i}-key-0123456789`);
+
 export const TEST_PRINCIPALS = {
   exchanges: [
     { id: 'test-exchange', tokens: [TEST_TOKENS.exchange] },
@@ -25,5 +28,6 @@ export const TEST_PRINCIPALS = {
     { id: 'test-publisher', tokens: [TEST_TOKENS.publisher], sites: ['*'] },
     { id: 'test-news-publisher', tokens: [TEST_TOKENS.newsPublisher], sites: ['news.example'], placements: ['top-banner', 'sidebar'] },
     { id: 'test-limited-publisher', tokens: [TEST_TOKENS.limitedPublisher], sites: ['*'] },
+    ...TEST_IP_PROBE_TOKENS.map((token, i) => ({ id: `test-ip-probe-${i}`, tokens: [token], sites: ['*'] })),
   ],
 };
