@@ -7,8 +7,7 @@ function problems(source: string, kind: TemplateKind = 'html'): string[] {
 
 function contexts(source: string, kind: TemplateKind): string[] {
   return compileTemplate(source, kind, true)
-    .segments.filter((s) => s.kind !== 'literal')
-    .map((s) => (s.kind === 'literal' ? '' : `${s.name}:${s.context}`));
+    .segments.flatMap((s) => (s.kind === 'literal' ? [] : [`${s.name}:${s.context}`]));
 }
 
 describe('compileTemplate: grammar', () => {

@@ -218,7 +218,7 @@ function checkRequest(body: Obj, path: NativePath, add: Add, strict: boolean, im
 }
 
 /** The Native 1.0 wrapper `{"native": {...}}` versus the 1.1+ bare request object. */
-function unwrap(root: Obj): { body: Obj; path: NativePath } {
+export function unwrap(root: Obj): { body: Obj; path: NativePath } {
   const inner = root.native;
   return isJsonObject(inner) && root.assets === undefined ? { body: inner, path: ['native'] } : { body: root, path: [] };
 }
