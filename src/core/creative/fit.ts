@@ -23,15 +23,20 @@ export function creativeFits(creative: Creative, slot: Slot): MediaKind | null {
   }
 }
 
+// Indexed loops: measurably cheaper than for-of here, and this runs per candidate per request.
 function blocked(attributes: readonly number[], battr: readonly number[]): boolean {
-  if (battr.length === 0) return false;
-  for (const a of attributes) if (battr.includes(a)) return true;
+  if (battr.length === 0 || attributes.length === 0) return false;
+  for (let i = 0; i < attributes.length; i++) if (battr.includes(attributes[i] ?? 0)) return true;
   return false;
 }
 
 function bannerFits(w: number, h: number, attributes: readonly number[], spec: BannerSpec): boolean {
   if (blocked(attributes, spec.blockedAttributes)) return false;
-  for (const size of spec.sizes) if (size.w === w && size.h === h) return true;
+  const sizes = spec.sizes;
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i];
+    if (size !== undefined && size.w === w && size.h === h) return true;
+  }
   return false;
 }
 
@@ -46,7 +51,7 @@ function videoFits(creative: VideoCreative, spec: VideoSpec): boolean {
 }
 
 function intersects<T>(a: readonly T[], b: readonly T[]): boolean {
-  for (const x of a) if (b.includes(x)) return true;
+  for (let i = 0; i < a.length; i++) if (b.includes(a[i] as T)) return true;
   return false;
 }
 
