@@ -16,10 +16,12 @@ export const ERROR_STATUS = {
   not_found: 404,
   token_expired: 410,
   method_not_allowed: 405,
+  conflict: 409,
+  precondition_required: 428,
   queue_unavailable: 503,
   service_misconfigured: 503,
   internal: 500,
-} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 429 | 500 | 503>;
+} as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 428 | 429 | 500 | 503>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
