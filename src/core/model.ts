@@ -1,4 +1,5 @@
 import type { LocationHint } from './geo/location-hint';
+import type { SegmentRule } from './segments/rule-schema';
 
 /**
  * The domain model shared by the engine, the profile pipeline and the edges.
@@ -233,6 +234,8 @@ export interface CatalogDocument {
   readonly lineItems: readonly LineItem[];
   readonly creatives: readonly Creative[];
   readonly lookalikeModels: readonly LookalikeModel[];
+  /** Real-time segment rules; absent = the seed set (see segments/seed-rules.ts). */
+  readonly segmentRules?: readonly SegmentRule[];
 }
 
 /** Segment membership as the hot path reads it. Expiry is checked against `now` at decision time. */

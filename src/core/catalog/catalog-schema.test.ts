@@ -29,4 +29,30 @@ describe('parseCatalog', () => {
     expect(r.issues.map((i) => i.path)).toContain('currency');
     expect(r.issues.map((i) => i.path)).toContain('lineItems[0].campaignId');
   });
+  it('reports unknown segments, models of other advertisers and malformed expressions, all at once', () => {
+    const [first, second, ...rest] = DEMO_CATALOG.lineItems;
+    if (!first || !second) throw new Error('demo catalog changed');
+    const lineItems = [
+      { ...first, targeting: { all: [{ segment: 'cart_abandonerz' }, { geo: { country: ['USA'] } }] } },
+      { ...second, targeting: { score: { model: 'lal-nimbus-buyers', atLeast: 0.5 } }, campaignId: 'cmp-acme-prospecting' },
+      { ...first, id: 'li-two-ops', targeting: { segment: 'cart_abandoners', geo: { country: ['USA'] } } },
+      ...rest,
+    ];
+    const r = parseCatalog({ ...DEMO_CATALOG, lineItems });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.path)).toEqual(['lineItems[2].targeting']);
+    const refs = parseCatalog({ ...DEMO_CATALOG, lineItems: lineItems.filter((li) => li.id !== 'li-two-ops') });
+    expect(refs.ok).toBe(false);
+    if (refs.ok) return;
+    expect(refs.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'lineItems[0].targeting.all[0].segment: unknown segment "cart_abandonerz": no segment rule defines it for this advertiser',
+      "lineItems[1].creativeIds[0]: creative belongs to another advertiser than the line item's campaign",
+      "lineItems[1].creativeIds[1]: creative belongs to another advertiser than the line item's campaign",
+      "lineItems[1].creativeIds[2]: creative belongs to another advertiser than the line item's campaign",
+      "lineItems[1].targeting.score.model: model belongs to another advertiser than the line item's campaign",
+      "lineItems[1].adjustments[1].model: model belongs to another advertiser than the line item's campaign",
+      "lineItems[1].frequencyCaps[0].raiseFor.model: model belongs to another advertiser than the line item's campaign",
+    ]);
+  });
 });

@@ -10,7 +10,9 @@ import { formatPath, type FieldIssue } from '../errors';
 import { fieldIssues } from '../zod-issues';
 import { creativeSchema } from './creative-schema';
 import { id, targetingExprSchema } from './targeting-schema';
-import { RETENTION_MS } from '../segments/realtime';
+import { RETENTION_MS } from '../profile/retention';
+import { segmentRulesSchema } from '../segments/rule-schema';
+import { effectiveRules } from '../segments/seed-rules';
 
 const micros = z.number().int().nonnegative().max(1e12);
 /** Profiles keep conversions only as long as their events: a longer window would be cut short silently. */
@@ -110,6 +112,7 @@ export const catalogSchema = z.object({
   lookalikeModels: z
     .array(z.object({ id, advertiserId: id, intercept: z.number(), weights: z.array(lookalikeWeightSchema).max(64) }))
     .default([]),
+  segmentRules: segmentRulesSchema.optional(),
 }) satisfies z.ZodType<CatalogDocument>;
 
 export type ParseCatalogResult = { ok: true; value: CatalogDocument } | { ok: false; issues: FieldIssue[] };
@@ -141,6 +144,9 @@ function referenceIssues(doc: CatalogDocument): FieldIssue[] {
   const campaigns = new Map(doc.campaigns.map((c) => [c.id, c]));
   const creatives = new Map(doc.creatives.map((c) => [c.id, c]));
   const models = new Map(doc.lookalikeModels.map((m) => [m.id, m]));
+  const rules = effectiveRules(doc.segmentRules);
+  const segmentExists = (segment: string, advertiserId: string): boolean =>
+    rules.some((r) => r.id === segment && (r.advertiserId === undefined || r.advertiserId === advertiserId));
 
   doc.campaigns.forEach((c, i) => {
     if (!advertisers.has(c.advertiserId)) issue(['campaigns', i, 'advertiserId'], 'unknown advertiser');
@@ -151,6 +157,9 @@ function referenceIssues(doc: CatalogDocument): FieldIssue[] {
   });
   doc.lookalikeModels.forEach((m, i) => {
     if (!advertisers.has(m.advertiserId)) issue(['lookalikeModels', i, 'advertiserId'], 'unknown advertiser');
+    m.weights.forEach((w, j) => {
+      if ('segment' in w && !segmentExists(w.segment, m.advertiserId)) issue(['lookalikeModels', i, 'weights', j, 'segment'], unknownSegment(w.segment));
+    });
   });
   doc.lineItems.forEach((li, i) => {
     const campaign = campaigns.get(li.campaignId);
@@ -170,9 +179,20 @@ function referenceIssues(doc: CatalogDocument): FieldIssue[] {
       else if (campaign && model.advertiserId !== campaign.advertiserId) issue(path, "model belongs to another advertiser than the line item's campaign");
     };
     for (const { path, model } of scoreModels(li.targeting)) checkModel(['lineItems', i, 'targeting', ...path], model);
+    // A segment no rule defines can never have members: almost certainly a typo.
+    const checkSegments = (expr: Expr, base: (string | number)[]): void => {
+      if (!campaign) return;
+      for (const { path, segment } of segmentsOf(expr)) {
+        if (!segmentExists(segment, campaign.advertiserId)) issue([...base, ...path], unknownSegment(segment));
+      }
+    };
+    checkSegments(li.targeting, ['lineItems', i, 'targeting']);
     li.adjustments.forEach((a, j) => {
       if (a.kind === 'score') checkModel(['lineItems', i, 'adjustments', j, 'model'], a.model);
-      if (a.kind === 'when') for (const { path, model } of scoreModels(a.when)) checkModel(['lineItems', i, 'adjustments', j, 'when', ...path], model);
+      if (a.kind === 'when') {
+        for (const { path, model } of scoreModels(a.when)) checkModel(['lineItems', i, 'adjustments', j, 'when', ...path], model);
+        checkSegments(a.when, ['lineItems', i, 'adjustments', j, 'when']);
+      }
     });
     li.frequencyCaps.forEach((cap, j) => {
       if (cap.raiseFor) checkModel(['lineItems', i, 'frequencyCaps', j, 'raiseFor', 'model'], cap.raiseFor.model);
@@ -191,4 +211,18 @@ function scoreModels(expr: Expr, path: (string | number)[] = []): { path: (strin
   if ('not' in expr) return scoreModels(expr.not, [...path, 'not']);
   if ('score' in expr) return [{ path: [...path, 'score', 'model'], model: expr.score.model }];
   return [];
+}
+
+/** Every `segment` leaf with its path inside the expression. */
+function segmentsOf(expr: Expr, path: (string | number)[] = []): { path: (string | number)[]; segment: string }[] {
+  if (expr === null) return [];
+  if ('all' in expr) return expr.all.flatMap((e, i) => segmentsOf(e, [...path, 'all', i]));
+  if ('any' in expr) return expr.any.flatMap((e, i) => segmentsOf(e, [...path, 'any', i]));
+  if ('not' in expr) return segmentsOf(expr.not, [...path, 'not']);
+  if ('segment' in expr) return [{ path: [...path, 'segment'], segment: expr.segment }];
+  return [];
+}
+
+function unknownSegment(segment: string): string {
+  return `unknown segment "${segment}": no segment rule defines it for this advertiser`;
 }

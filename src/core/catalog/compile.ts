@@ -6,6 +6,8 @@
  */
 import { buildCandidateIndex, type CandidateIndex } from '../engine/candidate-index';
 import { compileExpr, compileTargeting, dealIdsOf, type Predicate } from '../engine/expr';
+import { effectiveRules } from '../segments/seed-rules';
+import type { SegmentRule } from '../segments/rule-schema';
 import type {
   Advertiser,
   BidAdjustment,
@@ -50,6 +52,8 @@ export interface CompiledCatalog {
   readonly lineItems: readonly CompiledLineItem[];
   readonly models: ReadonlyMap<string, LookalikeModel>;
   readonly index: CandidateIndex;
+  /** The segment rules the profile pipeline evaluates (the catalog's, else the seed set). */
+  readonly segmentRules: readonly SegmentRule[];
 }
 
 /** Assumes `doc` passed `parseCatalog`; dangling references are dropped rather than thrown on. */
@@ -93,5 +97,6 @@ export function compileCatalog(doc: CatalogDocument): CompiledCatalog {
     lineItems,
     models: new Map(doc.lookalikeModels.map((m) => [m.id, m])),
     index: buildCandidateIndex(lineItems),
+    segmentRules: effectiveRules(doc.segmentRules),
   };
 }
