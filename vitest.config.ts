@@ -40,7 +40,8 @@ export default defineConfig({
             miniflare: { bindings: WORKERS_BINDINGS },
           }),
         ],
-        test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/rate-limit-*.test.ts', 'test/golden/**'] },
+        // The first request of a file starts the worker (catalog load, object activation): seconds on a busy 2-core box.
+        test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/rate-limit-*.test.ts', 'test/golden/**'], testTimeout: 20_000 },
       },
       {
         plugins: [

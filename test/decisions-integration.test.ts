@@ -19,6 +19,12 @@ interface DecisionsBody {
 }
 
 describe('POST /v1/decisions', () => {
+  it("refuses a publisher decisions for another publisher's site, naming the field", async () => {
+    const res = await post('/v1/decisions', { ...fixture, site: { domain: 'rival.example' } }, { auth: 'newsPublisher' });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'forbidden', issues: [{ path: 'site.domain' }] } });
+    expect((await post('/v1/decisions', fixture, { auth: 'newsPublisher' })).status).toBe(200);
+  });
   it('answers one decision per placement with creative HTML and tracking URLs', async () => {
     const res = await post('/v1/decisions', { ...fixture, userKey: `pub-${crypto.randomUUID()}` });
     expect(res.status).toBe(200);
@@ -45,7 +51,7 @@ describe('POST /v1/decisions', () => {
 
   it('says why a placement stays empty', async () => {
     const body = await (await post('/v1/decisions', { placements: [{ id: 'odd', sizes: ['1x1'] }] })).json<DecisionsBody>();
-    expect(body.decisions).toEqual([{ placementId: 'odd', status: 'empty', reason: 'no_creative_fits' }]);
+    expect(body.decisions).toEqual([{ placementId: 'odd', status: 'empty', reason: 'no_creative_fits', code: 8 }]);
   });
 
   it('rejects bad input with field paths', async () => {

@@ -14,9 +14,10 @@ import type { Slot } from '../core/engine/request-context';
 import { AppError } from '../core/errors';
 import type { TrackedBid } from '../core/openrtb/response';
 import { parseDecisionRequest } from '../core/publisher/decision-request';
-import { decisionPlan } from '../core/publisher/decision-plan';
+import { decisionPlan, hostOf } from '../core/publisher/decision-plan';
 import { resolveAudience } from './audience';
 import { catalogForRequest } from './catalog-for-request';
+import { assertMayDecideFor } from './auth';
 import { readJsonBody } from './body';
 import { config } from './config';
 import { explainPermitted } from './explain-permission';
@@ -33,6 +34,8 @@ decisions.post('/', async (c) => {
   const parsed = parseDecisionRequest(await readJsonBody(c.req.raw, cfg.maxDecisionBodyBytes));
   if (!parsed.ok) throw new AppError('invalid_request', 'decision request is invalid', parsed.issues);
   const req = parsed.value;
+  // Publishers get decisions only for their own sites and placements.
+  assertMayDecideFor(c, req.site?.domain ?? (req.site?.page !== undefined ? hostOf(req.site.page) : undefined), req.placements.map((p) => p.id));
   const nowMs = startedMs; // one clock reading per request: decisions and token expiry agree
   const budgetMs = profileBudgetMs(req.timeoutMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([

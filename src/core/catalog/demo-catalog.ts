@@ -72,11 +72,7 @@ export const DEMO_CATALOG: CatalogDocument = {
       targeting: { segment: 'cart_abandoners' },
       baseCpmMicros: usd(2.5),
       maxCpmMicros: usd(6),
-      adjustments: [
-        { kind: 'when', when: { segment: 'cart_abandoners' }, multiplier: 1.6 },
-        // Interest is hottest right after the cart add.
-        { kind: 'recency', event: 'add_to_cart', withinSec: DAY_SEC, multiplier: 1.2 },
-      ],
+      adjustments: [{ kind: 'when', when: { segment: 'cart_abandoners' }, multiplier: 1.6 }],
       frequencyCaps: [{ scope: 'lineItem', max: 6, windowSec: DAY_SEC }],
       creativeIds: ['cr-acme-cart-300x250', 'cr-acme-cart-728x90', 'cr-acme-cart-320x50', 'cr-acme-cart-300x600'],
       priority: 10,
@@ -91,6 +87,8 @@ export const DEMO_CATALOG: CatalogDocument = {
       maxCpmMicros: usd(4),
       adjustments: [
         { kind: 'when', when: { segment: 'cart_abandoners' }, multiplier: 1.2 },
+        // Fresh interest bids higher: ×1.3 right after a product view, back to ×1 a day later.
+        { kind: 'recency', event: 'product_view', withinSec: DAY_SEC, multiplier: 1.3 },
         { kind: 'score', model: 'lal-nimbus-buyers', curve: [[0.5, 1], [0.9, 1.5]] },
       ],
       frequencyCaps: [{ scope: 'campaign', max: 4, windowSec: DAY_SEC, raiseFor: { model: 'lal-nimbus-buyers', atLeast: 0.8, raisedMax: 8 } }],

@@ -53,6 +53,7 @@ export function decisionPlan(
   return { request, slots };
 }
 
-function hostOf(url: string): string | undefined {
+/** The host of an absolute URL, or undefined. */
+export function hostOf(url: string): string | undefined {
   return /^[a-z][a-z0-9+.-]*:\/\/([^/?#:@]+)/i.exec(url)?.[1];
 }
