@@ -14,7 +14,8 @@ import { segmentKey } from '../segments/segment-key';
 import { candidates } from './candidate-index';
 import { isMember, type EvalContext } from './expr';
 import { scorer } from './lookalike';
-import { moreInformative, type NoBidReason } from './no-bid';
+import { formatKey } from './index-conditions';
+import { moreInformative, NO_BID_REASONS, type NoBidReason } from './no-bid';
 import { adjustmentFactor, priceFor } from './pricing';
 import type { DealSpec, PacingState, RequestContext, Slot } from './request-context';
 import { convertedRecently, frequencyCapped, inHoldout, stableUnit } from './suppression';
@@ -150,6 +151,9 @@ function decideSlot(catalog: CompiledCatalog, slot: Slot, scope: RequestScope): 
     }
     if (!served || beats(outcome.contender, served)) served = outcome.contender;
   }
+  if (!exhaustive && !served && !ghost && NO_BID_REASONS[reason].stage < NO_BID_REASONS.no_creative_fits.stage) {
+    reason = reasonBeyondFormats(catalog, slot, ctx, scope, positions, reason);
+  }
   // A held-out user is recorded against the line item that would have won in their place.
   const heldOut =
     ghost && (!served || beats(ghost, served))
@@ -175,6 +179,44 @@ function decideSlot(catalog: CompiledCatalog, slot: Slot, scope: RequestScope): 
     ...heldOut,
     ...traced,
   };
+}
+
+/**
+ * The index leaves out line items none of whose creatives has a format the imp accepts, so on
+ * its own it would report a size nobody has as `no_targeting_match`. When nothing it returned
+ * got as far as creative choice, ask it again as if every creative format were accepted and
+ * evaluate what is new: the reason is then the linear scan's. Only such no-bids pay for it.
+ */
+function reasonBeyondFormats(
+  catalog: CompiledCatalog,
+  slot: Slot,
+  ctx: EvalContext,
+  scope: RequestScope,
+  evaluated: readonly number[],
+  reason: NoBidReason,
+): NoBidReason {
+  const seen = new Set(evaluated);
+  const formats = new Set([...ctx.formats, ...creativeFormats(catalog)]);
+  for (const pos of candidates(catalog.index, { ...ctx, formats })) {
+    const li = catalog.lineItems[pos];
+    if (!li || seen.has(pos)) continue;
+    const outcome = evaluate(li, slot, ctx, scope);
+    // No creative of it fits this imp, so it cannot bid: only its reason counts.
+    if ('reason' in outcome) reason = moreInformative(reason, outcome.reason);
+  }
+  return reason;
+}
+
+const catalogFormats = new WeakMap<CompiledCatalog, ReadonlySet<string>>();
+
+/** Format keys of every creative in the catalog, computed once per compiled catalog. */
+function creativeFormats(catalog: CompiledCatalog): ReadonlySet<string> {
+  let keys = catalogFormats.get(catalog);
+  if (!keys) {
+    keys = new Set(catalog.lineItems.flatMap((li) => li.creatives.map(formatKey)));
+    catalogFormats.set(catalog, keys);
+  }
+  return keys;
 }
 
 function slotReason(catalog: CompiledCatalog, slot: Slot): NoBidReason | null {
