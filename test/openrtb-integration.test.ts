@@ -39,8 +39,8 @@ describe('POST /openrtb2/bid', () => {
     expect(await res.text()).toBe('');
   });
 
-  it('answers 204 for a video-only request (allowed by the spec, not served by us)', async () => {
-    const res = await post('/openrtb2/bid', bannerRequest('u', { imp: [{ id: '1', video: { mimes: ['video/mp4'], w: 640, h: 360 } }] }));
+  it('answers 204 for an audio-only request (allowed by the spec, not served by us)', async () => {
+    const res = await post('/openrtb2/bid', bannerRequest('u', { imp: [{ id: '1', audio: { mimes: ['audio/mp4'] } }] }));
     expect(res.status).toBe(204);
     expect(res.headers.get('x-edgebid-no-bid')).toBe('unsupported_media');
   });
