@@ -184,6 +184,19 @@ describe('candidates', () => {
     expect(first).toHaveLength(34);
   });
 
+  it('with `anyFormat`, also returns line items none of whose creatives fits, and ones without creatives', () => {
+    const specs: LineItemSpec[] = [
+      { targeting: null, formats: ['728x90'] },
+      { targeting: null, formats: [] },
+      { targeting: { geo: { country: ['USA'] } }, formats: ['video'] },
+      { targeting: null, formats: ['300x250'], active: false },
+    ];
+    const catalog = catalogOf(specs);
+    const ctx = contextOf({ formats: ['banner', '300x250'], request: { geo: { country: 'GBR' } } });
+    expect(candidates(catalog.index, ctx)).toEqual([]);
+    expect(candidates(catalog.index, ctx, { anyFormat: true })).toEqual([0, 1]);
+  });
+
   it('is built by compileCatalog, and can be rebuilt from the compiled line items', () => {
     const catalog = catalogOf([{ targeting: { geo: { country: ['USA'] } } }, { targeting: null }]);
     const ctx = contextOf({ request: { geo: { country: 'GBR' } } });

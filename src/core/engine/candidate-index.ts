@@ -37,7 +37,7 @@ interface Scratch {
 
 export interface CandidateIndex {
   readonly lineItems: number;
-  /** Active line items whose conditions can hold at all. */
+  /** Active line items whose targeting can hold at all (with or without a creative). */
   readonly eligible: Uint32Array;
   /** Only dimensions some eligible line item constrains; the most constrained first. */
   readonly dimensions: readonly DimensionIndex[];
@@ -95,20 +95,30 @@ export function buildCandidateIndex(lineItems: readonly CompiledLineItem[]): Can
   };
 }
 
+export interface CandidateOptions {
+  /**
+   * Leave out the creative format condition: every active line item whose targeting may hold,
+   * whatever its creatives (none at all included). For explaining a no-bid, not for serving.
+   */
+  readonly anyFormat?: boolean;
+}
+
 /**
  * Positions (ascending, i.e. auction order) of the line items that may serve this impression:
  * a superset of every active line item whose targeting holds and which has a creative whose
  * format key (`WxH` for banners, `video`, `native`) is among `ctx.formats`. A fresh array.
  */
-export function candidates(index: CandidateIndex, ctx: EvalContext): readonly number[] {
+export function candidates(index: CandidateIndex, ctx: EvalContext, options?: CandidateOptions): readonly number[] {
   const s = index.scratch;
   const { acc, tmp } = s;
+  const anyFormat = options?.anyFormat === true;
   s.acc.set(index.eligible);
   s.lo = 0;
   s.hi = acc.length;
   narrow(s);
   for (const d of index.dimensions) {
     if (s.lo >= s.hi) return [];
+    if (anyFormat && d.dim === 'format') continue;
     s.hitCount = 0;
     collectHits(d, ctx, s);
     const { lo, hi } = s;

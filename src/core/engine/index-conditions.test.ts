@@ -80,7 +80,7 @@ describe('targetingConditions', () => {
 });
 
 describe('lineItemConditions', () => {
-  it('adds the format keys of the creatives, and can never hold without creatives', () => {
+  it('adds the format keys of the creatives (none without creatives), and is null only for targeting that never holds', () => {
     const base = { id: 'c', advertiserId: 'adv-a', clickUrl: 'https://x.example/', categories: [], attributes: [], weight: 1 };
     const c = plain(
       lineItemConditions({ format: ['banner'] }, 'adv-a', [
@@ -89,6 +89,7 @@ describe('lineItemConditions', () => {
       ]),
     );
     expect(c).toEqual({ format: ['300x250', 'native'], formatTarget: ['banner'] });
-    expect(lineItemConditions(null, 'adv-a', [])).toBeNull();
+    expect(plain(lineItemConditions(null, 'adv-a', []))).toEqual({ format: [] });
+    expect(lineItemConditions({ any: [] }, 'adv-a', [{ ...base, format: 'native', title: 't' }])).toBeNull();
   });
 });

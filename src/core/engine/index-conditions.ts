@@ -48,10 +48,16 @@ export type MaybeConditions = Conditions | null;
 
 const NONE: Conditions = new Map();
 
-/** Conditions for the whole line item: its targeting and "some creative fits the impression". */
+/**
+ * Conditions for the whole line item: its targeting, and "some creative fits the impression" as
+ * the `format` dimension. `null` only when the targeting can never hold: a line item without
+ * creatives keeps an empty `format` condition instead, so a query that ignores formats (to find
+ * out why nothing fits) still finds it.
+ */
 export function lineItemConditions(targeting: TargetingExpr | null, advertiserId: string, creatives: readonly Creative[]): MaybeConditions {
-  const fits: Conditions = new Map([['format', new Set(creatives.map(formatKey))]]);
-  return allOf([targeting === null ? NONE : targetingConditions(targeting, advertiserId), checked(fits)]);
+  const conditions = targeting === null ? NONE : targetingConditions(targeting, advertiserId);
+  if (conditions === null) return null;
+  return new Map([...conditions, ['format', new Set(creatives.map(formatKey))]]);
 }
 
 export function formatKey(c: Creative): string {

@@ -17,6 +17,13 @@ export interface LineItemSpec {
   readonly active?: boolean;
   readonly priority?: number;
   readonly maxCpmMicros?: number;
+  /** Default 1,000,000 (or the maximum when that is lower). */
+  readonly baseCpmMicros?: number;
+}
+
+export interface CatalogOptions {
+  /** Holdout percentage of each advertiser's one campaign (default 0). */
+  readonly holdoutPct?: Readonly<Record<string, number>>;
 }
 
 const ADVERTISERS = ['adv-a', 'adv-b'] as const;
@@ -32,7 +39,7 @@ function creative(id: string, advertiserId: string, key: string): Creative {
 }
 
 /** Line item `i` is `li-<i>`; positions follow priority, then maximum CPM (defaults keep the spec order). */
-export function catalogOf(specs: readonly LineItemSpec[]): CompiledCatalog {
+export function catalogOf(specs: readonly LineItemSpec[], options: CatalogOptions = {}): CompiledCatalog {
   const creatives: Creative[] = [];
   const lineItems = specs.map((spec, i) => {
     const advertiserId = spec.advertiserId ?? ADVERTISERS[i % ADVERTISERS.length] ?? 'adv-a';
@@ -47,7 +54,7 @@ export function catalogOf(specs: readonly LineItemSpec[]): CompiledCatalog {
       name: `line item ${i}`,
       status: spec.active === false ? ('paused' as const) : ('active' as const),
       targeting: spec.targeting,
-      baseCpmMicros: 1_000_000,
+      baseCpmMicros: Math.min(spec.baseCpmMicros ?? 1_000_000, spec.maxCpmMicros ?? 2_000_000),
       maxCpmMicros: spec.maxCpmMicros ?? 2_000_000,
       adjustments: [],
       frequencyCaps: [],
@@ -66,7 +73,7 @@ export function catalogOf(specs: readonly LineItemSpec[]): CompiledCatalog {
       advertiserId: id,
       name: id,
       conversion: { eventTypes: ['purchase'], suppressWithinSec: 0 },
-      holdoutPct: 0,
+      holdoutPct: options.holdoutPct?.[id] ?? 0,
     })),
     lineItems,
     creatives,
@@ -111,10 +118,10 @@ export function contextOf(spec: ContextSpec): EvalContext {
   };
 }
 
-/** The linear scan: the set the index must contain, by the full predicate. */
-export function linearMatches(catalog: CompiledCatalog, ctx: EvalContext): number[] {
+/** The linear scan: the set the index must contain, by the full predicate (without the creative check for `anyFormat`). */
+export function linearMatches(catalog: CompiledCatalog, ctx: EvalContext, options: { anyFormat?: boolean } = {}): number[] {
   return catalog.lineItems
-    .filter((li) => li.active && li.targeting(ctx) && li.creatives.some((c) => ctx.formats.has(formatKey(c))))
+    .filter((li) => li.active && li.targeting(ctx) && (options.anyFormat === true || li.creatives.some((c) => ctx.formats.has(formatKey(c)))))
     .map((li) => li.pos);
 }
 
