@@ -16,6 +16,8 @@ const WORKERS_BINDINGS = {
   // A cold object on this shared box can take longer than production's 30 ms; the
   // fallback under a tight budget has its own test (profile-reader-integration).
   PROFILE_BUDGET_CEILING_MS: '2000',
+  // Retried profile events come back at once, so a poison message reaches the DLQ in seconds (dlq-replay test).
+  QUEUE_RETRY_BASE_SEC: '0',
   AUTH_PRINCIPALS: JSON.stringify(TEST_PRINCIPALS),
   ADMIN_TOKEN: TEST_TOKENS.admin,
 };

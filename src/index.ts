@@ -1,10 +1,15 @@
-/** Worker entry: HTTP through the Hono app, profile events through the queue consumer. */
+/** Worker entry: HTTP through the Hono app, profile events (and their dead letters) through the queue consumers. */
 import { app } from './app';
+import { handleDeadLetterBatch } from './queue/dead-letter-consumer';
 import { handleProfileBatch } from './queue/profile-consumer';
 
+export { DeadLetters } from './objects/dead-letters';
 export { UserProfile } from './objects/user-profile';
+
+/** The dead-letter queue's name in wrangler.toml; everything else is the profile-events queue. */
+const DEAD_LETTER_QUEUE = 'profile-events-dlq';
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => handleProfileBatch(batch, env),
+  queue: (batch, env) => (batch.queue === DEAD_LETTER_QUEUE ? handleDeadLetterBatch(batch, env) : handleProfileBatch(batch, env)),
 } satisfies ExportedHandler<Env>;

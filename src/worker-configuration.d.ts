@@ -3,7 +3,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./index");
-		durableNamespaces: "UserProfile";
+		durableNamespaces: "UserProfile" | "DeadLetters";
 	}
 	interface Env {
 		CATALOG: KVNamespace;
@@ -17,6 +17,7 @@ declare namespace Cloudflare {
 		PROFILE_BUDGET_CEILING_MS: string;
 		CATALOG_REFRESH_SEC: string;
 		PUBLIC_BASE_URL: string;
+		QUEUE_RETRY_BASE_SEC: string;
 		USER_KEY_SECRET: string;
 		TRACKING_SECRET: string;
 		DEMO_CATALOG: string;
@@ -24,6 +25,7 @@ declare namespace Cloudflare {
 		AUTH_PRINCIPALS: string;
 		ADMIN_TOKEN: string;
 		USER_PROFILE: DurableObjectNamespace<import("./index").UserProfile>;
+		DEAD_LETTERS: DurableObjectNamespace<import("./index").DeadLetters>;
 	}
 }
 interface Env extends Cloudflare.Env {}
@@ -31,5 +33,5 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "NETWORK_RESERVE_MS" | "PROFILE_BUDGET_CEILING_MS" | "CATALOG_REFRESH_SEC" | "PUBLIC_BASE_URL" | "USER_KEY_SECRET" | "TRACKING_SECRET" | "DEMO_CATALOG" | "EXPLAIN" | "AUTH_PRINCIPALS" | "ADMIN_TOKEN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "NETWORK_RESERVE_MS" | "PROFILE_BUDGET_CEILING_MS" | "CATALOG_REFRESH_SEC" | "PUBLIC_BASE_URL" | "QUEUE_RETRY_BASE_SEC" | "USER_KEY_SECRET" | "TRACKING_SECRET" | "DEMO_CATALOG" | "EXPLAIN" | "AUTH_PRINCIPALS" | "ADMIN_TOKEN">> {}
 }

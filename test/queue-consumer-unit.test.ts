@@ -14,8 +14,9 @@ import {
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { ProfileEvent } from '../src/core/model';
-import { segmentKey } from '../src/core/segments/realtime';
-import type { UserProfile } from '../src/objects/user-profile';
+import { segmentKey } from '../src/core/segments/segment-key';
+import { RETENTION_MS } from '../src/core/profile/retention';
+import type { ApplyResult, UserProfile } from '../src/objects/user-profile';
 import { handleProfileBatch, locationHintOf, platformEffects, retryDelaySec, type ProfileEffects } from '../src/queue/profile-consumer';
 import { profileStub } from './helpers';
 
@@ -90,7 +91,7 @@ describe('profile-events consumer', () => {
     const { stub } = await profileStub(user);
     expect((await stub.getSnapshot())?.version).toBe(1);
     const rows = await runInDurableObject(stub, (_instance: UserProfile, state) =>
-      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events').one().n,
+      state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM seen').one().n,
     );
     expect(rows).toBe(2);
   });
@@ -119,6 +120,18 @@ describe('profile-events consumer', () => {
     expect(result.explicitAcks).toHaveLength(1);
   });
 
+  it('acks events that aged past the retention while queued: ignored with a reason, not retried forever', async () => {
+    const user = `old-${crypto.randomUUID()}`;
+    const [fresh] = await userEvents(user, ['page_view']);
+    if (!fresh) throw new Error('no event');
+    const stale = { ...fresh, id: `${fresh.id}-stale`, tsMs: Date.now() - RETENTION_MS - 1000 };
+    const real = platformEffects(env);
+    const results: ApplyResult[] = [];
+    const result = await run([stale, fresh], { ...real, applyEvents: async (h, e) => { const r = await real.applyEvents(h, e); results.push(r); return r; } });
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(results[0]).toMatchObject({ applied: [fresh.id], ignored: { too_old: 1 } });
+  });
+
   it('creates a profile where most of its events came from (ties: the latest)', () => {
     const at = (tsMs: number, locationHint?: ProfileEvent['locationHint']): ProfileEvent => ({
       id: `e-${tsMs}`,
@@ -135,6 +148,9 @@ describe('profile-events consumer', () => {
   });
 
   it('backs off exponentially up to a minute', () => {
-    expect([1, 2, 3, 6, 10].map(retryDelaySec)).toEqual([2, 4, 8, 60, 60]);
+    expect([1, 2, 3, 6, 10].map((a) => retryDelaySec(a))).toEqual([2, 4, 8, 60, 60]);
+    // QUEUE_RETRY_BASE_SEC scales it; the tests run with 0 (immediate retries).
+    expect([1, 2, 3].map((a) => retryDelaySec(a, 1))).toEqual([1, 2, 4]);
+    expect(retryDelaySec(4, 0)).toBe(0);
   });
 });

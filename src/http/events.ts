@@ -8,9 +8,10 @@ import { parseEventBatch } from '../core/events/event-batch';
 import { locationHintFor, type RequestGeo } from '../core/geo/location-hint';
 import { userKeyMaterial } from '../core/identity/user-key';
 import type { ProfileEvent } from '../core/model';
+import { linkKeyMaterial } from '../core/profile/link-keys';
 import { readJsonBody } from './body';
 import { config, secret } from './config';
-import { hashUserKey } from './crypto';
+import { hashUserKey, hmacBase64Url } from './crypto';
 import { log } from '../log';
 
 /** Queues take at most 100 messages per sendBatch call. */
@@ -32,11 +33,13 @@ events.post('/', async (c) => {
   const locationHint = locationHintFor(requestGeo(c.req.raw));
   const hashes = new Map<string, Promise<string>>();
   const messages: ProfileEvent[] = await Promise.all(
-    parsed.events.map(async ({ userKey, ...rest }) => {
+    parsed.events.map(async ({ userKey, links, ...rest }) => {
       const material = userKeyMaterial(userKey);
       let hash = hashes.get(material);
       if (!hash) hashes.set(material, (hash = hashUserKey(secret(env, 'USER_KEY_SECRET'), userKey)));
-      return { ...rest, userHash: await hash, ...(locationHint ? { locationHint } : {}) };
+      // Linked ids are hashed like any key: the queue and the profiles never see them in clear.
+      const linkHashes = links && (await Promise.all(links.map((l) => hmacBase64Url(secret(env, 'USER_KEY_SECRET'), linkKeyMaterial(l)))));
+      return { ...rest, userHash: await hash, ...(linkHashes ? { links: linkHashes } : {}), ...(locationHint ? { locationHint } : {}) };
     }),
   );
   try {

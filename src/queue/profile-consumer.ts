@@ -2,14 +2,17 @@
  * The profile-events consumer. One RPC per user per batch; every message is acked or retried
  * explicitly. A user whose update fails has all of that user's messages retried with backoff
  * (the profile applies them idempotently by event id), and after `max_retries` the queue moves
- * them to the dead-letter queue. Bodies that can never be applied go to the DLQ at once.
- * A message is acked as soon as the user's object has applied it: the KV snapshot is the
- * object's own write-behind, so a KV failure or rate limit never sends events back here.
+ * them to the dead-letter queue, whose consumer keeps them for inspection and replay. Bodies that
+ * can never be applied go to the DLQ at once. A message is acked as soon as the user's object
+ * has applied it — or deliberately ignored it (too old by now, opted out, erased), which is
+ * logged by reason: the KV snapshot is the object's own write-behind, so a KV failure or rate
+ * limit never sends events back here.
  */
 import { profileEventSchema } from '../core/events/event-batch';
 import type { LocationHint } from '../core/geo/location-hint';
 import type { ProfileEvent } from '../core/model';
 import { log } from '../log';
+import { applyResultOf } from '../objects/rpc-plain';
 import type { ApplyResult } from '../objects/user-profile';
 
 /** The two effects of a batch, injectable so tests can make a real one fail on cue. */
@@ -42,7 +45,7 @@ export function platformEffects(env: Env): ProfileEffects {
     applyEvents: (userHash, events) => {
       const locationHint = locationHintOf(events);
       const id = env.USER_PROFILE.idFromName(userHash);
-      return (locationHint ? env.USER_PROFILE.get(id, { locationHint }) : env.USER_PROFILE.get(id)).applyEvents(userHash, events);
+      return applyResultOf((locationHint ? env.USER_PROFILE.get(id, { locationHint }) : env.USER_PROFILE.get(id)).applyEvents(userHash, events));
     },
     deadLetter: async (body) => {
       await env.PROFILE_EVENTS_DLQ.send(body, { contentType: 'json' });
@@ -50,9 +53,18 @@ export function platformEffects(env: Env): ProfileEffects {
   };
 }
 
-/** Backoff for a retried message: 2, 4, 8 … seconds, capped at a minute. */
-export function retryDelaySec(attempts: number): number {
-  return Math.min(60, 2 ** Math.max(1, attempts));
+/**
+ * Backoff for a retried message: 2, 4, 8 … seconds, capped at a minute (with `baseSec` 2; the
+ * `QUEUE_RETRY_BASE_SEC` var scales it, and the tests set 0 to watch retries end in the DLQ quickly).
+ */
+export function retryDelaySec(attempts: number, baseSec = 2): number {
+  return Math.min(60, baseSec * 2 ** (Math.max(1, attempts) - 1));
+}
+
+function retryBaseSec(env: Env): number {
+  // Number('') is 0 and Number(undefined) NaN: an empty or missing var means the default.
+  const n = Number(env.QUEUE_RETRY_BASE_SEC || 'x');
+  return Number.isFinite(n) && n >= 0 ? n : 2;
 }
 
 export async function handleProfileBatch(
@@ -60,11 +72,12 @@ export async function handleProfileBatch(
   env: Env,
   effects: ProfileEffects = platformEffects(env),
 ): Promise<void> {
+  const baseSec = retryBaseSec(env);
   const byUser = new Map<string, { messages: Message[]; events: ProfileEvent[] }>();
   for (const msg of batch.messages) {
     const parsed = profileEventSchema.safeParse(msg.body);
     if (!parsed.success) {
-      await deadLetter(msg, effects);
+      await deadLetter(msg, effects, baseSec);
       continue;
     }
     const group = byUser.get(parsed.data.userHash) ?? { messages: [], events: [] };
@@ -76,22 +89,23 @@ export async function handleProfileBatch(
     [...byUser].map(async ([userHash, group]) => {
       try {
         // Applied (or already applied before: duplicates count as done) means done here.
-        await effects.applyEvents(userHash, group.events);
+        const result = await effects.applyEvents(userHash, group.events);
         for (const m of group.messages) m.ack();
+        for (const [reason, events] of Object.entries(result.ignored)) log('warn', 'profile_events_ignored', { reason, events });
       } catch (err) {
         log('warn', 'profile_update_retry', { error: err instanceof Error ? err.name : 'unknown', messages: group.messages.length });
-        for (const m of group.messages) m.retry({ delaySeconds: retryDelaySec(m.attempts) });
+        for (const m of group.messages) m.retry({ delaySeconds: retryDelaySec(m.attempts, baseSec) });
       }
     }),
   );
 }
 
-async function deadLetter(msg: Message, effects: ProfileEffects): Promise<void> {
+async function deadLetter(msg: Message, effects: ProfileEffects, baseSec: number): Promise<void> {
   try {
     await effects.deadLetter(msg.body);
     log('warn', 'profile_event_dead_lettered', { reason: 'invalid_body' });
     msg.ack();
   } catch {
-    msg.retry({ delaySeconds: retryDelaySec(msg.attempts) });
+    msg.retry({ delaySeconds: retryDelaySec(msg.attempts, baseSec) });
   }
 }

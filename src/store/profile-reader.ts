@@ -5,6 +5,7 @@
  */
 import type { ProfileSnapshot, ProfileSource } from '../core/model';
 import { parseSnapshot } from '../core/segments/snapshot-schema';
+import { snapshotOf } from '../objects/rpc-plain';
 import { TIMED_OUT, withDeadline } from './deadline';
 
 export interface ProfileRead {
@@ -21,7 +22,7 @@ export interface SnapshotSources {
 
 export function platformSources(env: Env): SnapshotSources {
   return {
-    fromObject: (userHash) => env.USER_PROFILE.get(env.USER_PROFILE.idFromName(userHash)).getSnapshot(),
+    fromObject: (userHash) => snapshotOf(env.USER_PROFILE.get(env.USER_PROFILE.idFromName(userHash)).getSnapshot()),
     fromKv: (userHash) => env.PROFILE_SNAPSHOTS.get(userHash, 'json'),
   };
 }

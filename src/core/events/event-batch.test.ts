@@ -31,10 +31,45 @@ describe('parseEventBatch', () => {
   });
   it('rejects events from the future beyond the skew allowance and older than retention', () => {
     const r = parseEventBatch(
-      { events: [{ id: 'a', type: 'page_view', userKey: 'user-2', ts: NOW + 10 * 60_000 }, { id: 'b', type: 'page_view', userKey: 'user-2', ts: NOW - 31 * 86_400_000 }] },
+      { events: [{ id: 'a', type: 'page_view', userKey: 'user-2', ts: NOW + 10 * 60_000 }, { id: 'b', type: 'page_view', userKey: 'user-2', ts: NOW - 90 * 86_400_000 }] },
       NOW,
     );
-    expect(r).toMatchObject({ ok: false, issues: [{ path: 'events[0].ts' }, { path: 'events[1].ts' }] });
+    expect(r).toMatchObject({ ok: false, issues: [{ path: 'events[0].ts' }, { path: 'events[1].ts', message: 'event is older than the 90 day profile retention' }] });
+    // One millisecond younger than the retention is accepted: the longest rule window is 90 days.
+    expect(parseEventBatch({ events: [{ id: 'c', type: 'page_view', userKey: 'user-2', ts: NOW - 90 * 86_400_000 + 1 }] }, NOW).ok).toBe(true);
+  });
+  it('carries product names and categories, and the linked ids of identify events', () => {
+    const r = parseEventBatch(
+      {
+        events: [
+          { id: 'a', type: 'product_view', userKey: 'user-2', ts: NOW, advertiserId: 'adv', productId: 'p', productName: 'Tent', category: 'tents' },
+          { id: 'b', type: 'identify', userKey: 'user-2', ts: NOW, links: [{ key: 'AEBE52E7-03EE', type: 'ifa' }, { key: 'ab12cd34ef', type: 'crm' }] },
+        ],
+      },
+      NOW,
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      events: [
+        { productName: 'Tent', category: 'tents' },
+        { type: 'identify', links: [{ kind: 'ifa', value: 'AEBE52E7-03EE' }, { kind: 'crm', value: 'ab12cd34ef' }] },
+      ],
+    });
+  });
+  it('wants links on identify events and nowhere else', () => {
+    const r = parseEventBatch(
+      {
+        events: [
+          { id: 'a', type: 'identify', userKey: 'user-2', ts: NOW },
+          { id: 'b', type: 'page_view', userKey: 'user-2', ts: NOW, links: [{ key: 'other-id-1', type: 'uid' }] },
+          { id: 'c', type: 'identify', userKey: 'user-2', ts: NOW, links: [{ key: '0', type: 'uid' }, { key: 'other-id-1', type: 'email' }] },
+        ],
+      },
+      NOW,
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues.map((i) => i.path).sort()).toEqual(['events[0].links', 'events[1].links', 'events[2].links[0].key', 'events[2].links[1].type']);
   });
   it('refuses placeholder user keys and takes an ifa when told', () => {
     expect(parseEventBatch({ events: [{ id: 'a', type: 'page_view', userKey: '0', ts: NOW }] }, NOW)).toMatchObject({ ok: false, issues: [{ path: 'events[0].userKey' }] });

@@ -9,11 +9,19 @@ import { formatPath, type FieldIssue } from '../errors';
 import { API_EVENT_TYPES, PROFILE_EVENT_TYPES, type ProfileEvent } from '../model';
 import { LOCATION_HINTS } from '../geo/location-hint';
 import { isUsableUserId, type UserKey } from '../identity/user-key';
-import { RETENTION_MS } from '../segments/realtime';
+import { LINK_KEY_KINDS, MAX_LINKS_PER_EVENT, type LinkKey } from '../profile/link-keys';
+import { FUTURE_SKEW_MS, RETENTION_MS } from '../profile/retention';
 import { fieldIssues } from '../zod-issues';
 
 export const MAX_EVENTS_PER_BATCH = 500;
-export const FUTURE_SKEW_MS = 5 * 60_000;
+export { FUTURE_SKEW_MS };
+
+/** Another id of the same person, for `identify` events. */
+const linkSchema = z.strictObject({
+  key: z.string().max(256).refine(isUsableUserId, 'not a usable id (too short or a placeholder)'),
+  /** `uid`, `ifa`, `xid` (an exchange's user id) or `crm` (a hashed e-mail or customer id). */
+  type: z.enum(LINK_KEY_KINDS),
+});
 
 const eventSchema = z.strictObject({
   /** Client-chosen, unique per event: redelivering the same id is applied once. */
@@ -29,8 +37,17 @@ const eventSchema = z.strictObject({
   ts: z.union([z.number().int().positive(), z.iso.datetime({ offset: true })]),
   advertiserId: z.string().min(1).max(128).optional(),
   productId: z.string().min(1).max(128).optional(),
+  /** Shown by dynamic creatives (`{{cart_product_name}}`). */
+  productName: z.string().min(1).max(256).optional(),
+  /** Product or page category: rules can count by it, dynamic creatives show the top one. */
+  category: z.string().min(1).max(128).optional(),
   /** Monetary value in the catalog currency (e.g. order total). */
   value: z.number().nonnegative().max(1e9).optional(),
+  /** `identify` only: the other ids of this person. */
+  links: z.array(linkSchema).min(1).max(MAX_LINKS_PER_EVENT).optional(),
+}).superRefine((e, ctx) => {
+  if (e.type === 'identify' && e.links === undefined) ctx.addIssue({ code: 'custom', path: ['links'], message: 'required for identify events' });
+  if (e.type !== 'identify' && e.links !== undefined) ctx.addIssue({ code: 'custom', path: ['links'], message: 'only identify events carry links' });
 });
 
 export const eventBatchSchema = z.strictObject({
@@ -38,7 +55,7 @@ export const eventBatchSchema = z.strictObject({
 });
 
 /** An accepted event before its user key is hashed (hashing is keyed, so it happens at the edge). */
-export type AcceptedEvent = Omit<ProfileEvent, 'userHash'> & { readonly userKey: UserKey };
+export type AcceptedEvent = Omit<ProfileEvent, 'userHash' | 'links'> & { readonly userKey: UserKey; readonly links?: readonly LinkKey[] };
 
 export type ParseEventsResult = { ok: true; events: AcceptedEvent[] } | { ok: false; issues: FieldIssue[] };
 
@@ -57,7 +74,10 @@ export function parseEventBatch(input: unknown, nowMs: number): ParseEventsResul
       tsMs,
       ...(e.advertiserId !== undefined ? { advertiserId: e.advertiserId } : {}),
       ...(e.productId !== undefined ? { productId: e.productId } : {}),
+      ...(e.productName !== undefined ? { productName: e.productName } : {}),
+      ...(e.category !== undefined ? { category: e.category } : {}),
       ...(e.value !== undefined ? { valueMicros: Math.round(e.value * 1_000_000) } : {}),
+      ...(e.links !== undefined ? { links: e.links.map((l) => ({ kind: l.type, value: l.key })) } : {}),
     };
   });
   return { ok: true, events };
@@ -73,7 +93,7 @@ function timestampIssues(input: unknown, nowMs: number): FieldIssue[] {
     if (!Number.isFinite(tsMs)) return;
     const path = formatPath(['events', i, 'ts']);
     if (tsMs > nowMs + FUTURE_SKEW_MS) issues.push({ path, message: 'event is in the future beyond the 5 minute clock-skew allowance' });
-    else if (tsMs <= nowMs - RETENTION_MS) issues.push({ path, message: 'event is older than the 30 day profile retention' });
+    else if (tsMs <= nowMs - RETENTION_MS) issues.push({ path, message: 'event is older than the 90 day profile retention' });
   });
   return issues;
 }
@@ -86,6 +106,11 @@ export const profileEventSchema = z.object({
   tsMs: z.number().int(),
   advertiserId: z.string().optional(),
   productId: z.string().optional(),
+  productName: z.string().optional(),
+  category: z.string().optional(),
   valueMicros: z.number().int().nonnegative().optional(),
+  lineItemId: z.string().optional(),
+  campaignId: z.string().optional(),
+  links: z.array(z.string().min(1).max(128)).max(MAX_LINKS_PER_EVENT).optional(),
   locationHint: z.enum(LOCATION_HINTS).optional(),
 }) satisfies z.ZodType<ProfileEvent>;

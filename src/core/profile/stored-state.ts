@@ -77,7 +77,7 @@ export interface ExportedProfile {
   readonly doc: ProfileDoc;
   readonly rows: readonly SeriesRow[];
   /** Event ids already applied, with their event times, so redeliveries stay idempotent after the merge. */
-  readonly seen: readonly (readonly [string, number])[];
+  readonly seen: readonly { readonly id: string; readonly tsMs: number }[];
   /** Ids that already pointed at the exporting profile. */
   readonly aliases: readonly string[];
   readonly optedOut: boolean;
