@@ -6,6 +6,7 @@ import { methodNotAllowed, notFound, onError } from './http/errors';
 import { events } from './http/events';
 import { openrtb } from './http/openrtb';
 import { perClientIp, perPrincipal, rateLimit } from './http/rate-limit';
+import { reports } from './http/reports';
 import { tracking } from './http/tracking';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -20,6 +21,7 @@ app.route('/openrtb2', openrtb);
 app.route('/v1/decisions', decisions);
 app.route('/v1/events', events);
 app.route('/v1/t', tracking);
+app.route('/v1/reports', reports);
 
 app.all('/healthz', methodNotAllowed('GET'));
 app.all('/openrtb2/bid', methodNotAllowed('POST'));

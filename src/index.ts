@@ -1,8 +1,10 @@
-/** Worker entry: HTTP through the Hono app, profile events (and their dead letters) through the queue consumers. */
+/** Worker entry: HTTP through the Hono app; profile events (and their dead letters) and ledger events through the queue consumers. */
 import { app } from './app';
 import { handleDeadLetterBatch } from './queue/dead-letter-consumer';
+import { handleLedgerBatch, LEDGER_QUEUE, platformLedgerEffects } from './queue/ledger-consumer';
 import { handleProfileBatch } from './queue/profile-consumer';
 
+export { CampaignLedger } from './objects/campaign-ledger';
 export { DeadLetters } from './objects/dead-letters';
 export { UserProfile } from './objects/user-profile';
 
@@ -11,5 +13,10 @@ const DEAD_LETTER_QUEUE = 'profile-events-dlq';
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => (batch.queue === DEAD_LETTER_QUEUE ? handleDeadLetterBatch(batch, env) : handleProfileBatch(batch, env)),
+  queue: (batch, env, ctx) =>
+    batch.queue === LEDGER_QUEUE
+      ? handleLedgerBatch(batch, platformLedgerEffects(env, ctx))
+      : batch.queue === DEAD_LETTER_QUEUE
+        ? handleDeadLetterBatch(batch, env)
+        : handleProfileBatch(batch, env),
 } satisfies ExportedHandler<Env>;

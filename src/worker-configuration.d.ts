@@ -3,13 +3,15 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./index");
-		durableNamespaces: "UserProfile" | "DeadLetters";
+		durableNamespaces: "UserProfile" | "DeadLetters" | "CampaignLedger";
 	}
 	interface Env {
 		CATALOG: KVNamespace;
 		PROFILE_SNAPSHOTS: KVNamespace;
 		PROFILE_EVENTS: Queue;
 		PROFILE_EVENTS_DLQ: Queue;
+		LEDGER_EVENTS: Queue;
+		LEDGER_EVENTS_DLQ: Queue;
 		RL_EVENTS_PRINCIPAL: RateLimit;
 		RL_EVENTS_IP: RateLimit;
 		RL_TRACKING_IP: RateLimit;
@@ -18,6 +20,8 @@ declare namespace Cloudflare {
 		CATALOG_REFRESH_SEC: string;
 		PUBLIC_BASE_URL: string;
 		QUEUE_RETRY_BASE_SEC: string;
+		PACING_LAG_SEC: string;
+		LEDGER_FLUSH_MS: string;
 		USER_KEY_SECRET: string;
 		TRACKING_SECRET: string;
 		DEMO_CATALOG: string;
@@ -26,6 +30,7 @@ declare namespace Cloudflare {
 		ADMIN_TOKEN: string;
 		USER_PROFILE: DurableObjectNamespace<import("./index").UserProfile>;
 		DEAD_LETTERS: DurableObjectNamespace<import("./index").DeadLetters>;
+		CAMPAIGN_LEDGER: DurableObjectNamespace<import("./index").CampaignLedger>;
 	}
 }
 interface Env extends Cloudflare.Env {}
@@ -33,5 +38,5 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "NETWORK_RESERVE_MS" | "PROFILE_BUDGET_CEILING_MS" | "CATALOG_REFRESH_SEC" | "PUBLIC_BASE_URL" | "QUEUE_RETRY_BASE_SEC" | "USER_KEY_SECRET" | "TRACKING_SECRET" | "DEMO_CATALOG" | "EXPLAIN" | "AUTH_PRINCIPALS" | "ADMIN_TOKEN">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "NETWORK_RESERVE_MS" | "PROFILE_BUDGET_CEILING_MS" | "CATALOG_REFRESH_SEC" | "PUBLIC_BASE_URL" | "QUEUE_RETRY_BASE_SEC" | "PACING_LAG_SEC" | "LEDGER_FLUSH_MS" | "USER_KEY_SECRET" | "TRACKING_SECRET" | "DEMO_CATALOG" | "EXPLAIN" | "AUTH_PRINCIPALS" | "ADMIN_TOKEN">> {}
 }

@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   precondition_required: 428,
   queue_unavailable: 503,
+  catalog_unavailable: 503,
   service_misconfigured: 503,
   internal: 500,
 } as const satisfies Record<string, 400 | 401 | 403 | 404 | 405 | 409 | 410 | 413 | 415 | 422 | 428 | 429 | 500 | 503>;

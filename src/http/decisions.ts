@@ -22,6 +22,8 @@ import { readJsonBody } from './body';
 import { config } from './config';
 import { explainPermitted } from './explain-permission';
 import { logHoldouts } from './holdout-log';
+import { recordDecisions } from '../store/ledger-outbox';
+import { pacingFor } from '../store/pacing';
 import { trackBids } from './tracking-urls';
 
 export const decisions = new Hono<{ Bindings: Env }>();
@@ -44,6 +46,7 @@ decisions.post('/', async (c) => {
   ]);
   const { consent } = resolved;
   const plan = decisionPlan(req, catalog, { preciseGeo: consent.preciseGeo });
+  const pacing = pacingFor(env, c.executionCtx, catalog, nowMs);
   const explain = (req.explain || c.req.query('debug') === '1') && explainPermitted(c, cfg);
   const slotDecisions: SlotDecision[] =
     consent.mode === 'no_bid'
@@ -53,11 +56,13 @@ decisions.post('/', async (c) => {
           slots: plan.slots,
           profile: resolved.profile.snapshot,
           userHash: resolved.userHash,
+          pacing: pacing.lookup,
           nowMs,
           rng: Math.random,
           explain,
         });
   logHoldouts(slotDecisions);
+  recordDecisions(env, c.executionCtx, slotDecisions, resolved.userHash, pacing, nowMs);
   const responseId = crypto.randomUUID();
   const tracked = new Map(
     (await trackBids(env, c.req.url, responseId, slotDecisions, resolved.userHash, nowMs)).map((t) => [t.bid.slotId, t]),

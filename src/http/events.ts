@@ -9,6 +9,7 @@ import { locationHintFor, type RequestGeo } from '../core/geo/location-hint';
 import { userKeyMaterial } from '../core/identity/user-key';
 import type { ProfileEvent } from '../core/model';
 import { linkKeyMaterial } from '../core/profile/link-keys';
+import { sendConversions } from '../store/ledger-outbox';
 import { readJsonBody } from './body';
 import { config, secret } from './config';
 import { hashUserKey, hmacBase64Url } from './crypto';
@@ -46,6 +47,8 @@ events.post('/', async (c) => {
     for (let i = 0; i < messages.length; i += SEND_BATCH_MAX) {
       await env.PROFILE_EVENTS.sendBatch(messages.slice(i, i + SEND_BATCH_MAX).map((body) => ({ body, contentType: 'json' as const })));
     }
+    // Conversions also go to the campaign ledgers (reports, lift); a retried batch is deduped there too.
+    await sendConversions(env, messages);
   } catch (err) {
     // Part of a multi-chunk batch may be queued; resending it is safe (events are idempotent by id).
     log('error', 'queue_send_failed', { error: err instanceof Error ? err.name : 'unknown', events: messages.length });

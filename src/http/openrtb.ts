@@ -17,6 +17,8 @@ import { readJsonBody } from './body';
 import { config } from './config';
 import { explainPermitted } from './explain-permission';
 import { logHoldouts } from './holdout-log';
+import { recordDecisions } from '../store/ledger-outbox';
+import { pacingFor } from '../store/pacing';
 import { noBidSummary } from './no-bid-header';
 import { trackBids } from './tracking-urls';
 
@@ -43,6 +45,7 @@ openrtb.post('/bid', async (c) => {
   const { consent } = resolved;
   const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates }, { preciseGeo: consent.preciseGeo });
   // The trace names line items, prices and the user's state: operators only.
+  const pacing = pacingFor(env, c.executionCtx, catalog, nowMs);
   const explain = (plan.explainRequested || c.req.query('debug') === '1') && explainPermitted(c, cfg);
   const decisions: SlotDecision[] =
     consent.mode === 'no_bid'
@@ -52,11 +55,13 @@ openrtb.post('/bid', async (c) => {
           slots: plan.slots,
           profile: resolved.profile.snapshot,
           userHash: resolved.userHash,
+          pacing: pacing.lookup,
           nowMs,
           rng: Math.random,
           explain,
         });
   logHoldouts(decisions);
+  recordDecisions(env, c.executionCtx, decisions, resolved.userHash, pacing, nowMs);
   const responseId = crypto.randomUUID();
   const bids = await trackBids(env, c.req.url, responseId, decisions, resolved.userHash, nowMs);
   const response = buildBidResponse({

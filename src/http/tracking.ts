@@ -2,11 +2,13 @@
  * `GET /v1/t/:token`: impression pixel, click redirect, win and billing notices. Tokens are
  * signed and expire, so forged or stale hits are refused. An impression of a user we may profile
  * goes to the profile pipeline (frequency caps, wear-out) as an `impression` event whose id is
- * derived from the bid, so a replayed pixel counts once. Spend and report counters are the
- * campaign-ledger issue's.
+ * derived from the bid, so a replayed pixel counts once. Every valid hit also goes to its
+ * campaign's ledger (spend, counters, exposure for lift), which counts each placement's notice
+ * of a kind once: a replayed hit is answered as usual and not counted again.
  */
 import { Hono } from 'hono';
 import { AppError } from '../core/errors';
+import { sendHit } from '../store/ledger-outbox';
 import { secret } from './config';
 import { verifyToken, type TrackingPayload } from './tracking-token';
 import type { ProfileEvent } from '../core/model';
@@ -25,6 +27,7 @@ tracking.get('/:token', async (c) => {
       : new AppError('invalid_token', 'tracking link is not valid');
   }
   const { payload } = result;
+  await sendHit(c.env, payload, c.req.query('price'), nowMs);
   c.header('Cache-Control', 'no-store');
   switch (payload.k) {
     case 'click':
