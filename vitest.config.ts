@@ -29,6 +29,12 @@ const TINY_RATE_LIMITS = {
   RL_TRACKING_IP: { namespace_id: '4203', simple: { limit: 3, period: 10 } },
 } as const;
 
+/**
+ * Tests that publish catalog versions through the admin API run in their own workerd (their own
+ * KV), so no other test's catalog changes under it, and one file at a time (they share the catalog).
+ */
+const CATALOG_WRITING_TESTS = ['test/admin-api*.test.ts', 'test/catalog-propagation*.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -43,7 +49,22 @@ export default defineConfig({
           }),
         ],
         // The first request of a file starts the worker (catalog load, object activation): seconds on a busy 2-core box.
-        test: { name: 'workers', include: ['test/**/*.test.ts'], exclude: ['test/rate-limit-*.test.ts', 'test/golden/**'], testTimeout: 20_000 },
+        test: {
+          name: 'workers',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/rate-limit-*.test.ts', 'test/golden/**', ...CATALOG_WRITING_TESTS],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            // A short refresh so the propagation test can see a running isolate pick up a new version.
+            miniflare: { bindings: { ...WORKERS_BINDINGS, CATALOG_REFRESH_SEC: '1' } },
+          }),
+        ],
+        test: { name: 'workers-catalog', include: [...CATALOG_WRITING_TESTS], testTimeout: 30_000, fileParallelism: false },
       },
       {
         plugins: [

@@ -1,5 +1,6 @@
 /** The Hono app: one sub-app per caller, one error handler, JSON 404/405. */
 import { Hono } from 'hono';
+import { admin } from './http/admin';
 import { authenticate } from './http/auth';
 import { decisions } from './http/decisions';
 import { methodNotAllowed, notFound, onError } from './http/errors';
@@ -21,6 +22,7 @@ app.route('/openrtb2', openrtb);
 app.route('/v1/decisions', decisions);
 app.route('/v1/events', events);
 app.route('/v1/t', tracking);
+app.route('/v1/admin', admin);
 app.route('/v1/reports', reports);
 
 app.all('/healthz', methodNotAllowed('GET'));

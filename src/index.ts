@@ -5,6 +5,7 @@ import { handleLedgerBatch, LEDGER_QUEUE, platformLedgerEffects } from './queue/
 import { handleProfileBatch } from './queue/profile-consumer';
 
 export { CampaignLedger } from './objects/campaign-ledger';
+export { CatalogAdmin } from './objects/catalog-admin';
 export { DeadLetters } from './objects/dead-letters';
 export { UserProfile } from './objects/user-profile';
 
