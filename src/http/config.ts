@@ -3,6 +3,7 @@
  * sane value instead of NaN arithmetic on the hot path.
  */
 import { AppError } from '../core/errors';
+import type { ConsentPolicy } from '../core/privacy/consent';
 import { log } from '../log';
 
 export interface Config {
@@ -61,4 +62,23 @@ export function config(env: Env): Config {
     cache.set(env, cfg);
   }
   return cfg;
+}
+
+const policies = new WeakMap<object, ConsentPolicy>();
+
+/**
+ * The consent gate's policy inputs (README, "Privacy"). Fails closed: a vendor id that is not a
+ * GVL id (1–65535) is no vendor id, and anything but "contextual" is a no-bid.
+ */
+export function consentPolicy(env: Env): ConsentPolicy {
+  let policy = policies.get(env);
+  if (!policy) {
+    const vendorId = Number(env.TCF_VENDOR_ID);
+    policy = {
+      tcfVendorId: Number.isInteger(vendorId) && vendorId >= 1 && vendorId <= 65_535 ? vendorId : null,
+      gdprWithoutConsent: env.GDPR_WITHOUT_CONSENT === 'contextual' ? 'contextual' : 'no_bid',
+    };
+    policies.set(env, policy);
+  }
+  return policy;
 }

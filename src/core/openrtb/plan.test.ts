@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { bidAudience } from './audience';
 import { planBid } from './plan';
 import { parseBidRequest, type BidRequest } from './request-schema';
 
@@ -10,38 +9,6 @@ function request(extra: Record<string, unknown> = {}, imp: Record<string, unknow
   if (!r.ok) throw new Error(`fixture invalid: ${JSON.stringify(r.issues)}`);
   return r.value;
 }
-
-describe('bidAudience: which id is looked up', () => {
-  it('prefers our synced buyeruid, then the device ifa, then the exchange user id, each in its own id space', () => {
-    expect(bidAudience(request({ user: { id: 'exch-1', buyeruid: 'ours-1' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'uid', value: 'ours-1' });
-    expect(bidAudience(request({ user: { id: 'exch-1' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'ifa', value: 'AAAA-1111' });
-    expect(bidAudience(request({ user: { id: 'exch-1' } })).userKey).toEqual({ kind: 'xid', value: 'exch-1' });
-  });
-  it('under Limit Ad Tracking uses only our first-party id: no ifa, no exchange id', () => {
-    expect(bidAudience(request({ user: { id: 'exch-1' }, device: { ifa: 'AAAA-1111', lmt: 1 } })).userKey).toBeNull();
-    expect(bidAudience(request({ user: { buyeruid: 'ours-1' }, device: { ifa: 'AAAA-1111', lmt: 1 } })).userKey).toEqual({ kind: 'uid', value: 'ours-1' });
-  });
-  it('skips placeholder ids and falls through to the next usable one', () => {
-    expect(bidAudience(request({ device: { ifa: '00000000-0000-0000-0000-000000000000' } })).userKey).toBeNull();
-    expect(bidAudience(request({ user: { buyeruid: '0', id: 'null' }, device: { ifa: 'AAAA-1111' } })).userKey).toEqual({ kind: 'ifa', value: 'AAAA-1111' });
-  });
-  it('reads consent signals in both the 2.6 and the 2.5 ext spellings', () => {
-    expect(bidAudience(request({ regs: { gdpr: 1, us_privacy: '1YNN', gpp_sid: [7], coppa: 0 }, user: { consent: 'CP' } })).consent).toEqual({
-      gdprApplies: true,
-      tcString: 'CP',
-      usPrivacy: '1YNN',
-      gppSid: [7],
-      coppa: false,
-    });
-    expect(bidAudience(request({ regs: { ext: { gdpr: 0, us_privacy: '1---', gpp_sid: [8] } }, user: { ext: { consent: 'CQ' } } })).consent).toEqual({
-      gdprApplies: false,
-      tcString: 'CQ',
-      usPrivacy: '1---',
-      gppSid: [8],
-      coppa: false,
-    });
-  });
-});
 
 const allow = { preciseGeo: true };
 
