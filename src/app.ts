@@ -1,6 +1,7 @@
 /** The Hono app: one sub-app per caller, one error handler, JSON 404/405. */
 import { Hono } from 'hono';
 import { admin } from './http/admin';
+import { adminDlq } from './http/admin-dlq';
 import { authenticate } from './http/auth';
 import { decisions } from './http/decisions';
 import { methodNotAllowed, notFound, onError } from './http/errors';
@@ -9,6 +10,7 @@ import { openrtb } from './http/openrtb';
 import { perClientIp, perPrincipal, rateLimit } from './http/rate-limit';
 import { reports } from './http/reports';
 import { tracking } from './http/tracking';
+import { users } from './http/users';
 
 export const app = new Hono<{ Bindings: Env }>();
 
@@ -22,6 +24,8 @@ app.route('/openrtb2', openrtb);
 app.route('/v1/decisions', decisions);
 app.route('/v1/events', events);
 app.route('/v1/t', tracking);
+app.route('/v1/users', users);
+app.route('/v1/admin/dlq', adminDlq);
 app.route('/v1/admin', admin);
 app.route('/v1/reports', reports);
 
@@ -30,6 +34,11 @@ app.all('/openrtb2/bid', methodNotAllowed('POST'));
 app.all('/v1/decisions', methodNotAllowed('POST'));
 app.all('/v1/events', methodNotAllowed('POST'));
 app.all('/v1/t/:token', methodNotAllowed('GET'));
+app.all('/v1/users/:key', methodNotAllowed('DELETE'));
+app.all('/v1/users/:key/opt-out', methodNotAllowed('POST'));
+app.all('/v1/users/:key/opt-in', methodNotAllowed('POST'));
+app.all('/v1/admin/dlq', methodNotAllowed('GET'));
+app.all('/v1/admin/dlq/replay', methodNotAllowed('POST'));
 
 app.notFound(notFound);
 app.onError(onError);

@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   conflict: 409,
   precondition_required: 428,
   queue_unavailable: 503,
+  /** A privacy operation could not finish (a merge of the person's ids under way, storage failing): retry it. */
+  profile_unavailable: 503,
   catalog_unavailable: 503,
   service_misconfigured: 503,
   internal: 500,

@@ -87,14 +87,14 @@ export class DeadLetters extends DurableObject<Env> {
     return { total: this.count(), letters: rows.map(summary) };
   }
 
-  /** The oldest letters' bodies (or the given ones), for replay; they stay until `remove`. */
-  take(opts: { readonly limit: number; readonly seqs?: readonly number[] }): { seq: number; body: unknown }[] {
+  /** The oldest letters (or the given ones) as stored JSON text, for replay; they stay until `remove`. */
+  take(opts: { readonly limit: number; readonly seqs?: readonly number[] }): { seq: number; bodyJson: string }[] {
     if (!this.hasTable()) return [];
     const rows =
       opts.seqs === undefined
         ? this.ctx.storage.sql.exec<LetterRow>('SELECT seq, body FROM letters ORDER BY seq LIMIT ?', opts.limit).toArray()
         : opts.seqs.slice(0, opts.limit).flatMap((s) => this.ctx.storage.sql.exec<LetterRow>('SELECT seq, body FROM letters WHERE seq = ?', s).toArray());
-    return rows.map((r) => ({ seq: r.seq, body: parseBody(r.body) }));
+    return rows.map((r) => ({ seq: r.seq, bodyJson: r.body }));
   }
 
   remove(seqs: readonly number[]): number {
@@ -144,7 +144,7 @@ export class DeadLetters extends DurableObject<Env> {
   }
 }
 
-function parseBody(text: string): unknown {
+export function parseBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

@@ -1,0 +1,92 @@
+/**
+ * Privacy operations on one person, admin only (the auth middleware guards `/v1/users/*`):
+ *
+ * - `POST /v1/users/:key/opt-out` — no behavioural use from now on: the profile's data is dropped
+ *   and the hot path sees `optedOut` (contextual ads only); the opt-out covers every linked id.
+ * - `POST /v1/users/:key/opt-in` — consent given again: profiling may resume (also after an erase).
+ * - `DELETE /v1/users/:key` — erase: the profile, every linked id, the KV snapshot and alias
+ *   entries, dead letters; verified by reading back before answering. Later events for those
+ *   ids are not profiled until an opt-in.
+ *
+ * `?type=` says which id space `:key` is in: `uid` (default, our first-party id), `ifa`, `xid`
+ * (an exchange's user id) or `crm` (a hashed e-mail / customer id). Keys are hashed here and
+ * never logged.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { AppError } from '../core/errors';
+import { isUsableUserId } from '../core/identity/user-key';
+import { LINK_KEY_KINDS, linkKeyMaterial } from '../core/profile/link-keys';
+import { fieldIssues } from '../core/zod-issues';
+import { log } from '../log';
+import type { UserProfile } from '../objects/user-profile';
+import { aliasKey, erasedKey } from '../store/profile-kv-keys';
+import { secret } from './config';
+import { hmacBase64Url } from './crypto';
+
+export const users = new Hono<{ Bindings: Env }>();
+
+const target = z.object({
+  key: z.string().max(256).refine(isUsableUserId, 'not a usable id (too short or a placeholder)'),
+  type: z.enum(LINK_KEY_KINDS).default('uid'),
+});
+
+async function profileOf(env: Env, key: string | undefined, type: string | undefined): Promise<{ hash: string; stub: DurableObjectStub<UserProfile> }> {
+  const r = target.safeParse({ key, type });
+  if (!r.success) throw new AppError('invalid_request', 'the user key or its type is invalid', fieldIssues(r.error));
+  const hash = await hmacBase64Url(secret(env, 'USER_KEY_SECRET'), linkKeyMaterial({ kind: r.data.type, value: r.data.key }));
+  return { hash, stub: env.USER_PROFILE.get(env.USER_PROFILE.idFromName(hash)) };
+}
+
+/** Anything the profile objects throw becomes a retryable 503; the log names the error class only. */
+async function profileCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    log('error', 'privacy_operation_failed', { operation, error: err instanceof Error ? err.name : 'unknown' });
+    throw new AppError('profile_unavailable', `the ${operation} could not be completed; retry it`);
+  }
+}
+
+users.post('/:key/opt-out', async (c) => {
+  const { hash, stub } = await profileOf(c.env, c.req.param('key'), c.req.query('type'));
+  const r = await profileCall('opt-out', () => stub.optOut(hash));
+  log('info', 'user_opted_out', { linkedIds: r.aliases });
+  return c.json({ status: 'opted_out', linkedIds: r.aliases });
+});
+
+users.post('/:key/opt-in', async (c) => {
+  const { hash, stub } = await profileOf(c.env, c.req.param('key'), c.req.query('type'));
+  await profileCall('opt-in', () => stub.optIn(hash));
+  log('info', 'user_opted_in', {});
+  return c.json({ status: 'opted_in' });
+});
+
+users.delete('/:key', async (c) => {
+  const env = c.env;
+  const { hash, stub } = await profileOf(env, c.req.param('key'), c.req.query('type'));
+  const { hashes } = await profileCall('erase', () => stub.erase(hash));
+  const verified = await profileCall('erase check', () => verifyErased(env, hashes));
+  if (!verified) {
+    log('error', 'erase_not_verified', { ids: hashes.length });
+    throw new AppError('profile_unavailable', 'the erase could not be verified; retry it');
+  }
+  log('info', 'user_erased', { ids: hashes.length });
+  return c.json({ status: 'erased', ids: hashes.length, verified: true });
+});
+
+/** Reads back what an erase must have removed, for every id of the person. */
+async function verifyErased(env: Env, hashes: readonly string[]): Promise<boolean> {
+  const checks = await Promise.all(
+    hashes.map(async (h) => {
+      const [empty, snapshot, alias, marker] = await Promise.all([
+        env.USER_PROFILE.get(env.USER_PROFILE.idFromName(h)).isEmpty(),
+        env.PROFILE_SNAPSHOTS.get(h),
+        env.PROFILE_SNAPSHOTS.get(aliasKey(h)),
+        env.PROFILE_SNAPSHOTS.get(erasedKey(h)),
+      ]);
+      return empty && snapshot === null && alias === null && marker !== null;
+    }),
+  );
+  return checks.every(Boolean);
+}
