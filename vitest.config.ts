@@ -13,6 +13,8 @@ const WORKERS_BINDINGS = {
   TRACKING_SECRET: 'test-tracking-secret',
   DEMO_CATALOG: 'on',
   EXPLAIN: 'on',
+  // The vendor id the consent tests build TC strings for (TEST_VENDOR_ID in src/core/privacy/consent-strings.testing.ts).
+  TCF_VENDOR_ID: '777',
   // A cold object on this shared box can take longer than production's 30 ms; the
   // fallback under a tight budget has its own test (profile-reader-integration).
   PROFILE_BUDGET_CEILING_MS: '2000',

@@ -17,10 +17,30 @@ describe('parseEventBatch', () => {
     expect(r).toEqual({
       ok: true,
       events: [
-        { id: 'e1', type: 'add_to_cart', userKey: { kind: 'uid', value: 'user-1' }, tsMs: NOW - 3_600_000, advertiserId: 'adv', productId: 'p', valueMicros: 19_990_000 },
-        { id: 'e2', type: 'page_view', userKey: { kind: 'uid', value: 'user-1' }, tsMs: NOW - 1000 },
+        { id: 'e1', type: 'add_to_cart', userKey: { kind: 'uid', value: 'user-1' }, tsMs: NOW - 3_600_000, advertiserId: 'adv', productId: 'p', valueMicros: 19_990_000, consent: {} },
+        { id: 'e2', type: 'page_view', userKey: { kind: 'uid', value: 'user-1' }, tsMs: NOW - 1000, consent: {} },
       ],
     });
+  });
+  it('carries the batch consent to every event, each event overriding it field by field', () => {
+    const r = parseEventBatch(
+      {
+        consent: { gdpr: 1, tcString: 'batch-tc', usPrivacy: '1NNN' },
+        events: [
+          { id: 'e1', type: 'page_view', userKey: 'user-1', ts: NOW },
+          { id: 'e2', type: 'page_view', userKey: 'user-2', ts: NOW, consent: { tcString: 'own-tc', gppSid: [7], gpp: 'DBABLA~x', coppa: 1 } },
+        ],
+      },
+      NOW,
+    );
+    expect(r.ok && r.events.map((e) => e.consent)).toEqual([
+      { gdprApplies: true, tcString: 'batch-tc', usPrivacy: '1NNN' },
+      { gdprApplies: true, tcString: 'own-tc', usPrivacy: '1NNN', gpp: 'DBABLA~x', gppSid: [7], coppa: true },
+    ]);
+  });
+  it('refuses consent fields of the wrong type, with their paths', () => {
+    const r = parseEventBatch({ consent: { gdpr: 'yes' }, events: [{ id: 'e1', type: 'page_view', userKey: 'user-1', ts: NOW, consent: { tcString: 1, extra: true } }] }, NOW);
+    expect(r.ok ? [] : r.issues.map((i) => i.path).sort()).toEqual(['consent.gdpr', 'events[0].consent', 'events[0].consent.tcString']);
   });
   it('reports every bad field with its path', () => {
     const r = parseEventBatch({ events: [{ id: 'e1', type: 'teleport', userKey: 'user-2', ts: 1 }, { type: 'page_view', userKey: 'user-2', ts: NOW }] }, NOW);

@@ -9,6 +9,8 @@ import { formatPath, type FieldIssue } from '../errors';
 import { API_EVENT_TYPES, PROFILE_EVENT_TYPES, type ProfileEvent } from '../model';
 import { LOCATION_HINTS } from '../geo/location-hint';
 import { isUsableUserId, type UserKey } from '../identity/user-key';
+import type { ConsentSignals } from '../privacy/consent';
+import { eventConsentSchema, eventConsentSignals } from '../privacy/event-consent';
 import { LINK_KEY_KINDS, MAX_LINKS_PER_EVENT, type LinkKey } from '../profile/link-keys';
 import { FUTURE_SKEW_MS, RETENTION_MS } from '../profile/retention';
 import { fieldIssues } from '../zod-issues';
@@ -45,6 +47,8 @@ const eventSchema = z.strictObject({
   value: z.number().nonnegative().max(1e9).optional(),
   /** `identify` only: the other ids of this person. */
   links: z.array(linkSchema).min(1).max(MAX_LINKS_PER_EVENT).optional(),
+  /** Overrides the batch's `consent`, field by field. */
+  consent: eventConsentSchema.optional(),
 }).superRefine((e, ctx) => {
   if (e.type === 'identify' && e.links === undefined) ctx.addIssue({ code: 'custom', path: ['links'], message: 'required for identify events' });
   if (e.type !== 'identify' && e.links !== undefined) ctx.addIssue({ code: 'custom', path: ['links'], message: 'only identify events carry links' });
@@ -52,10 +56,17 @@ const eventSchema = z.strictObject({
 
 export const eventBatchSchema = z.strictObject({
   events: z.array(eventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+  /** Consent signals for every event of the batch (src/core/privacy/event-consent.ts). */
+  consent: eventConsentSchema.optional(),
 });
 
 /** An accepted event before its user key is hashed (hashing is keyed, so it happens at the edge). */
-export type AcceptedEvent = Omit<ProfileEvent, 'userHash' | 'links'> & { readonly userKey: UserKey; readonly links?: readonly LinkKey[] };
+export type AcceptedEvent = Omit<ProfileEvent, 'userHash' | 'links'> & {
+  readonly userKey: UserKey;
+  readonly links?: readonly LinkKey[];
+  /** The batch's consent with the event's own over it; the edge runs the consent gate on it. */
+  readonly consent: ConsentSignals;
+};
 
 export type ParseEventsResult = { ok: true; events: AcceptedEvent[] } | { ok: false; issues: FieldIssue[] };
 
@@ -78,6 +89,7 @@ export function parseEventBatch(input: unknown, nowMs: number): ParseEventsResul
       ...(e.category !== undefined ? { category: e.category } : {}),
       ...(e.value !== undefined ? { valueMicros: Math.round(e.value * 1_000_000) } : {}),
       ...(e.links !== undefined ? { links: e.links.map((l) => ({ kind: l.type, value: l.key })) } : {}),
+      consent: eventConsentSignals(r.data.consent, e.consent),
     };
   });
   return { ok: true, events };
