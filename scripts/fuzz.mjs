@@ -18,10 +18,12 @@
 // answered 401; a 2xx of the wrong shape; in the consent gate, a throw, a wrong or unstable
 // answer, or a call costing more than 25 ms of CPU. Findings go to a temporary directory (printed).
 //
-// Bounded: the HTTP phase stops at --max-seconds (default 240; --quick 40) even if the count is
-// not reached; the whole default run takes under 5 minutes on the 2-core development box when it
-// is not shared. Exit: 0 clean; 1 findings; 2 no findings but fewer inputs than asked (budget
-// ran out: rerun on a quieter machine or raise --max-seconds); 3 the worker could not start.
+// Bounded: the whole run stops at --max-seconds (default 285; --quick 50) even if the counts are
+// not reached. The consent phase goes first (at most 30 % of the budget) while the bundle builds
+// and workerd starts; the HTTP phase gets the rest. Exit: 0 clean; 1 findings; 2 no findings but
+// fewer inputs than asked (budget ran out: a slower or busier machine; raise --max-seconds) —
+// except with --quick, which is time-boxed for CI: what fits is checked, a shortfall is reported
+// and passes; 3 the worker could not start.
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,7 +54,11 @@ const QUICK = args.quick;
 const COUNT = Number(args.count ?? (QUICK ? 1_500 : 60_000));
 const CONSENT_COUNT = Number(args['consent-count'] ?? (QUICK ? 5_000 : 50_000));
 const SEED = Number(args.seed ?? Date.now() % 1_000_000_000);
-const MAX_SECONDS = Number(args['max-seconds'] ?? (QUICK ? 40 : 240));
+const MAX_SECONDS = Number(args['max-seconds'] ?? (QUICK ? 50 : 285));
+/** The consent phase may use at most this share of the budget; HTTP gets the rest. */
+const CONSENT_SHARE = 0.3;
+/** Kept at the end for re-measuring slow answers, stopping the worker and the report. */
+const WRAP_UP_MS = 10_000;
 const CONCURRENCY = Number(args.concurrency);
 const SLOW_MS = Number(args['slow-ms']);
 const CONSENT_SLOW_MS = 25;
@@ -127,19 +133,33 @@ async function main() {
     if (/Uncaught/.test(line)) workerLog.uncaught++;
     if (/"level":"error"/.test(line)) workerLog.errors.set(line, (workerLog.errors.get(line) ?? 0) + 1);
   };
+  const deadline = started + MAX_SECONDS * 1000;
   const { bid, decisions, corpusCount } = await seeds();
-  log(`seed ${SEED}; ${COUNT} HTTP inputs (budget ${MAX_SECONDS} s, concurrency ${CONCURRENCY}, slow > ${SLOW_MS} ms), ${CONSENT_COUNT} consent inputs`);
+  log(`seed ${SEED}; budget ${MAX_SECONDS} s; ${CONSENT_COUNT} consent inputs, then ${COUNT} HTTP inputs (concurrency ${CONCURRENCY}, slow > ${SLOW_MS} ms)`);
   log(`seed documents: ${bid.length} bid requests (${corpusCount} from the shared corpus), ${decisions.length} decision requests`);
 
-  let worker;
-  try {
-    worker = await startBundledWorker({ vars: VARS, ratelimits: RATELIMITS, tag: 'fuzz', onLog });
-  } catch (err) {
-    console.error(`[fuzz] the worker did not start: ${err instanceof Error ? err.message : err}`);
+  // The bundle builds in its own process (and workerd starts) while the consent gate is fuzzed here.
+  const starting = startBundledWorker({ vars: VARS, ratelimits: RATELIMITS, tag: 'fuzz', onLog }).then(
+    (w) => ({ w }),
+    (err) => ({ err }),
+  );
+  const consent = await fuzzConsent({
+    count: CONSENT_COUNT,
+    seed: SEED,
+    slowMs: CONSENT_SLOW_MS,
+    modulePath: args['consent-module'],
+    deadlineMs: Math.min(deadline, started + CONSENT_SHARE * MAX_SECONDS * 1000),
+  });
+  log(`consent gate (${args['consent-module']}): ${consent.inputs} inputs in ${(consent.ms / 1000).toFixed(1)} s`);
+  const findings = consent.findings.map((f) => ({ ...f, endpoint: 'consentGate', case: f.input }));
+
+  const startedWorker = await starting;
+  if ('err' in startedWorker) {
+    console.error(`[fuzz] the worker did not start: ${startedWorker.err instanceof Error ? startedWorker.err.message : startedWorker.err}`);
     return 3;
   }
+  const worker = startedWorker.w;
   const client = createClient({ base: worker.url, concurrency: CONCURRENCY, timeoutMs: REQUEST_TIMEOUT_MS, authFor: authHeaders });
-  const findings = [];
   const stats = new Map();
   const slowCandidates = [];
   let sent = 0;
@@ -160,15 +180,15 @@ async function main() {
       )
       .map(([c, ip]) => ({ ...c, ...(ip ? { ip } : {}) }));
 
-    const deadline = Date.now() + MAX_SECONDS * 1000;
+    const httpDeadline = deadline - WRAP_UP_MS;
     const httpStarted = performance.now();
     const cpuStarted = process.cpuUsage();
-    for (let round = 0; sent < COUNT && Date.now() < deadline; round++) {
+    for (let round = 0; sent < COUNT && Date.now() < httpDeadline; round++) {
       const cases = fc.sample(target, { numRuns: Math.min(CHUNK, COUNT - sent), seed: SEED + round * 7_919 });
       let next = 0;
       await Promise.all(
         Array.from({ length: CONCURRENCY }, async () => {
-          while (next < cases.length && Date.now() < deadline) {
+          while (next < cases.length && Date.now() < httpDeadline) {
             const index = next++;
             const c = cases[index];
             const r = await client.send(c);
@@ -207,11 +227,6 @@ async function main() {
     await worker.stop();
   }
 
-  log(`consent gate: ${CONSENT_COUNT} inputs in-process (${args['consent-module']})`);
-  const consent = await fuzzConsent({ count: CONSENT_COUNT, seed: SEED, slowMs: CONSENT_SLOW_MS, modulePath: args['consent-module'] });
-  log(`consent gate: done in ${(consent.ms / 1000).toFixed(1)} s`);
-  for (const f of consent.findings) findings.push({ ...f, endpoint: 'consentGate', case: f.input });
-
   report(stats, consent, workerLog);
   const total = sent + consent.inputs;
   log(`${total} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED})`);
@@ -225,8 +240,15 @@ async function main() {
     console.log(`  written to ${dir}`);
     return 1;
   }
-  if (sent < COUNT) {
-    console.log(`\nINCOMPLETE: ${sent} of ${COUNT} HTTP inputs within ${MAX_SECONDS} s, no findings. The machine is slower or busier than the bound assumes.`);
+  if (QUICK && (sent < COUNT || consent.inputs < CONSENT_COUNT)) {
+    // The quick pass is time-boxed (CI): what fitted in the budget was checked and passed.
+    console.log(`\nPASSED (time-boxed): ${sent} of ${COUNT} HTTP and ${consent.inputs} of ${CONSENT_COUNT} consent inputs fitted in ${MAX_SECONDS} s; no findings.`);
+    return 0;
+  }
+  if (sent < COUNT || consent.inputs < CONSENT_COUNT) {
+    console.log(
+      `\nINCOMPLETE: ${sent} of ${COUNT} HTTP and ${consent.inputs} of ${CONSENT_COUNT} consent inputs within ${MAX_SECONDS} s, no findings. The machine is slower or busier than the budget assumes.`,
+    );
     return 2;
   }
   console.log('\nPASSED: no 5xx, no crash, nothing slower than the bound, every error in the envelope.');

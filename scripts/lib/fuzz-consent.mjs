@@ -1,7 +1,8 @@
 // In-process fuzzing of the consent gate (`consentGate` in src/core/privacy/consent.ts), bundled
-// with esbuild so Node can run the TypeScript. Inputs: TC strings the IAB's own encoder built
-// (random purposes, vendors, special features) and damaged copies, GPP / US Privacy strings real
-// and damaged, random text, and every combination of COPPA, LMT, DNT, ATT and GDPR flags.
+// with esbuild so Node can run the TypeScript. Inputs: TC strings and GPP strings (US national
+// and state sections with random opt-outs, with or without a TCF section) built by the IAB's own
+// encoders, damaged copies of them, US Privacy strings, random text, and every combination of
+// COPPA, LMT, DNT, ATT and GDPR flags.
 // Properties: never throws; answers a known mode with a reason; same input, same answer; within
 // the time bound; COPPA, a US Privacy opt-out, and GDPR where the IAB decoder reads no TC string
 // (neither `tcString` nor any GPP section) are never behavioural; no device ids under COPPA, LMT,
@@ -10,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { GppModel } from '@iabgpp/cmpapi';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
 import * as esbuild from 'esbuild';
 import fc from 'fast-check';
@@ -66,7 +68,8 @@ function testGvl() {
 
 const idSet = (max) => fc.uniqueArray(fc.integer({ min: 1, max }), { maxLength: max });
 
-const tcString = fc
+/** TC strings from the IAB encoder (random purposes, LI, vendors, special features). */
+const tcStringBuilt = fc
   .record({ pc: idSet(11), pli: idSet(11), vc: fc.uniqueArray(fc.constantFrom(VENDOR_ID, 91, 5)), sf: idSet(2) })
   .map(({ pc, pli, vc, sf }) => {
     const m = new TCModel(testGvl());
@@ -79,6 +82,31 @@ const tcString = fc
     return TCString.encode(m);
   });
 
+const US_SECTIONS = ['usnat', 'usca', 'usva', 'usco', 'usut', 'usct'];
+const OPT_OUT_FIELDS = ['SaleOptOut', 'SharingOptOut', 'TargetedAdvertisingOptOut'];
+
+/** GPP strings from the IAB encoder: US sections with random opt-out values (0 n/a, 1 opted out, 2 not), maybe a TCF section. */
+const gppStringBuilt = fc
+  .record({
+    us: fc.array(fc.record({ section: fc.constantFrom(...US_SECTIONS), field: fc.constantFrom(...OPT_OUT_FIELDS), value: fc.integer({ min: 0, max: 2 }) }), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+    tcf: fc.option(tcStringBuilt),
+  })
+  .map(({ us, tcf }) => {
+    const m = new GppModel();
+    for (const { section, field, value } of us) {
+      // Not every state section has every field; the encoder says so by throwing.
+      try {
+        m.setFieldValue(section, field, value);
+      } catch {
+        // skip the field
+      }
+    }
+    if (tcf !== null) m.decodeSection('tcfeuv2', tcf);
+    return m.encode();
+  });
 function damageString(s, ops) {
   let t = s;
   for (const { kind, at, text } of ops) {
@@ -102,37 +130,49 @@ const GPP_SAMPLES = [
   'DBABjw~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA~1YNN',
 ];
 
-const signals = fc.record(
-  {
-    gdprApplies: fc.boolean(),
-    tcString: fc.oneof(
-      { weight: 3, arbitrary: tcString },
-      { weight: 3, arbitrary: fc.tuple(tcString, stringOps).map(([s, ops]) => damageString(s, ops)) },
-      { weight: 2, arbitrary: junk },
-    ),
-    usPrivacy: fc.oneof(fc.stringMatching(/^1[YN-][YN-][YN-]$/), fc.constantFrom('1---', '1YYY', '1yny', '2YYN', '1Y', ''), junk),
-    gpp: fc.oneof(fc.constantFrom(...GPP_SAMPLES), fc.tuple(fc.constantFrom(...GPP_SAMPLES), stringOps).map(([s, ops]) => damageString(s, ops)), junk),
-    gppSid: fc.array(fc.oneof(fc.integer({ min: -2, max: 25 }), fc.integer()), { maxLength: 8 }),
-    coppa: fc.boolean(),
-    lmt: fc.boolean(),
-    dnt: fc.boolean(),
-    atts: fc.oneof(fc.integer({ min: -1, max: 4 }), fc.integer()),
-  },
-  { requiredKeys: [] },
-);
+/** Encoding is the slow part of generation: strings are built into pools once per run, then damaged per input. */
+function signalsArb(tcPool, gppPool) {
+  const tc = fc.constantFrom(...tcPool);
+  const gpp = fc.constantFrom(...GPP_SAMPLES, ...gppPool);
+  return fc.record(
+    {
+      gdprApplies: fc.boolean(),
+      tcString: fc.oneof(
+        { weight: 3, arbitrary: tc },
+        { weight: 3, arbitrary: fc.tuple(tc, stringOps).map(([t, ops]) => damageString(t, ops)) },
+        { weight: 2, arbitrary: junk },
+      ),
+      usPrivacy: fc.oneof(fc.stringMatching(/^1[YN-][YN-][YN-]$/), fc.constantFrom('1---', '1YYY', '1yny', '2YYN', '1Y', ''), junk),
+      gpp: fc.oneof({ weight: 3, arbitrary: gpp }, { weight: 3, arbitrary: fc.tuple(gpp, stringOps).map(([g, ops]) => damageString(g, ops)) }, { weight: 1, arbitrary: junk }),
+      gppSid: fc.array(fc.oneof(fc.integer({ min: -2, max: 25 }), fc.integer()), { maxLength: 8 }),
+      coppa: fc.boolean(),
+      lmt: fc.boolean(),
+      dnt: fc.boolean(),
+      atts: fc.oneof(fc.integer({ min: -1, max: 4 }), fc.integer()),
+    },
+    { requiredKeys: [] },
+  );
+}
 
 const policy = fc.record({
   tcfVendorId: fc.oneof(fc.constant(VENDOR_ID), fc.constant(null), fc.integer({ min: 0, max: 5_000 })),
   gdprWithoutConsent: fc.constantFrom('no_bid', 'contextual'),
 });
 
+const decoded = new Map();
 function decodable(tc) {
-  try {
-    TCString.decode(tc);
-    return true;
-  } catch {
-    return false;
+  let ok = decoded.get(tc);
+  if (ok === undefined) {
+    try {
+      TCString.decode(tc);
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (decoded.size > 100_000) decoded.clear();
+    decoded.set(tc, ok);
   }
+  return ok;
 }
 
 /** Why this answer is wrong, or null. */
@@ -160,19 +200,23 @@ function cpuMs() {
 }
 
 /**
- * @param {{ count: number, seed: number, slowMs: number, modulePath: string }} opts
+ * @param {{ count: number, seed: number, slowMs: number, modulePath: string, deadlineMs: number }} opts
  * @returns {Promise<{ inputs: number, modes: Record<string, number>, findings: { kind: string, detail: string, input: unknown }[], maxMs: number, ms: number }>}
  */
-export async function fuzzConsent({ count, seed, slowMs, modulePath }) {
+export async function fuzzConsent({ count, seed, slowMs, modulePath, deadlineMs }) {
   const gate = await loadGate(modulePath);
   const started = performance.now();
+  const tcPool = fc.sample(tcStringBuilt, { numRuns: 300, seed });
+  const gppPool = fc.sample(gppStringBuilt, { numRuns: 200, seed: seed + 1 });
+  const input = fc.tuple(signalsArb(tcPool, gppPool), policy);
   const modes = {};
   const findings = [];
   let maxMs = 0;
+  let done = 0;
   const chunk = 1_000;
-  for (let done = 0, round = 0; done < count; round++) {
+  for (let round = 0; done < count && Date.now() < deadlineMs; round++) {
     const n = Math.min(chunk, count - done);
-    const cases = fc.sample(fc.tuple(signals, policy), { numRuns: n, seed: seed + round * 7_919 });
+    const cases = fc.sample(input, { numRuns: n, seed: seed + round * 7_919 });
     for (const [s, p] of cases) {
       const t = cpuMs();
       let out;
@@ -197,6 +241,8 @@ export async function fuzzConsent({ count, seed, slowMs, modulePath }) {
       modes[out?.mode] = (modes[out?.mode] ?? 0) + 1;
     }
     done += n;
+    // Let the event loop breathe: the worker is being built and started meanwhile.
+    await new Promise((res) => setImmediate(res));
   }
-  return { inputs: count, modes, findings, maxMs, ms: performance.now() - started };
+  return { inputs: done, modes, findings, maxMs, ms: performance.now() - started };
 }
