@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import { admin } from './http/admin';
 import { adminDlq } from './http/admin-dlq';
 import { authenticate } from './http/auth';
+import { COST_DEBUG_PATH, costCounting, costDebug } from './http/cost-debug';
 import { decisions } from './http/decisions';
 import { methodNotAllowed, notFound, onError } from './http/errors';
 import { events } from './http/events';
@@ -15,6 +16,8 @@ import { users } from './http/users';
 
 export const app = new Hono<{ Bindings: Env }>();
 
+// Cost counters first (a no-op unless COST_COUNTERS=on), so what auth and rate limits call is counted too.
+app.use('*', costCounting());
 // Before any route: who is calling (401/403), then how often (429), then the handlers.
 app.use('*', authenticate());
 app.use('/v1/events', rateLimit(perPrincipal('events_principal', (env) => env.RL_EVENTS_PRINCIPAL), perClientIp('events_ip', (env) => env.RL_EVENTS_IP)));
@@ -27,6 +30,7 @@ app.route('/v1/events', events);
 app.route('/v1/t', tracking);
 app.route('/v1/users', users);
 app.route('/v1/admin/dlq', adminDlq);
+app.route(COST_DEBUG_PATH, costDebug);
 app.route('/v1/admin', admin);
 app.route('/openapi.json', openapi);
 app.route('/v1/reports', reports);

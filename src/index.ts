@@ -1,5 +1,6 @@
 /** Worker entry: HTTP through the Hono app; profile events (and their dead letters) and ledger events through the queue consumers. */
 import { app } from './app';
+import { queueEnv } from './http/cost-debug';
 import { handleDeadLetterBatch } from './queue/dead-letter-consumer';
 import { handleLedgerBatch, LEDGER_QUEUE, platformLedgerEffects } from './queue/ledger-consumer';
 import { handleProfileBatch } from './queue/profile-consumer';
@@ -14,10 +15,13 @@ const DEAD_LETTER_QUEUE = 'profile-events-dlq';
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env, ctx) =>
-    batch.queue === LEDGER_QUEUE
+  queue: (batch, rawEnv, ctx) => {
+    // Counts binding calls for the load test when COST_COUNTERS=on; otherwise rawEnv itself.
+    const env = queueEnv(rawEnv, batch.queue);
+    return batch.queue === LEDGER_QUEUE
       ? handleLedgerBatch(batch, platformLedgerEffects(env, ctx))
       : batch.queue === DEAD_LETTER_QUEUE
         ? handleDeadLetterBatch(batch, env)
-        : handleProfileBatch(batch, env),
+        : handleProfileBatch(batch, env);
+  },
 } satisfies ExportedHandler<Env>;

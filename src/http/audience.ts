@@ -15,6 +15,7 @@ import type { TcfFacts } from '../core/privacy/tcf';
 import { platformSources, readProfile, type ProfileRead } from '../store/profile-reader';
 import { consentPolicy, secret } from './config';
 import { hashUserKey } from './crypto';
+import type { ServerTiming } from './server-timing';
 
 export interface ResolvedAudience {
   readonly consent: ConsentDecision;
@@ -34,13 +35,20 @@ export async function resolveAudience(
   audience: AudienceRequest,
   /** Absolute time (epoch ms) by which the profile read must be over. */
   deadlineMs: number,
+  /** Debug mode only: records the consent and profile spans (src/http/server-timing.ts). */
+  timing: ServerTiming | null = null,
 ): Promise<ResolvedAudience> {
+  const consentFromMs = timing?.now() ?? 0;
   const consent = decideConsent(env, audience.consent);
+  timing?.span('consent', consentFromMs);
   const candidates = 'userKeys' in audience ? audience.userKeys : audience.userKey ? [audience.userKey] : [];
   const key = userKeyFor(candidates, consent);
   if (key === null) return { consent, profile: { snapshot: null, source: 'none' }, userHash: null };
+  const profileFromMs = timing?.now() ?? 0;
   const userHash = await hashUserKey(secret(env, 'USER_KEY_SECRET'), key);
-  return { consent, profile: await readProfile(platformSources(env), userHash, deadlineMs), userHash };
+  const profile = await readProfile(platformSources(env), userHash, deadlineMs);
+  timing?.span('profile', profileFromMs);
+  return { consent, profile, userHash };
 }
 
 /** The consent gate with this deployment's policy and the isolate's decode caches. */

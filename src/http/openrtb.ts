@@ -20,6 +20,7 @@ import { logHoldouts } from './holdout-log';
 import { recordDecisions } from '../store/ledger-outbox';
 import { pacingFor } from '../store/pacing';
 import { noBidSummary } from './no-bid-header';
+import { serverTimingFor } from './server-timing';
 import { trackBids } from './tracking-urls';
 
 /** Our seat in the exchange's auction. */
@@ -32,16 +33,20 @@ openrtb.post('/bid', async (c) => {
   const startedMs = Date.now();
   const env = c.env;
   const cfg = config(env);
+  // Debug mode only (README, "Speed"); null otherwise, and every mark below is then a no-op.
+  const timing = serverTimingFor(c, cfg);
   const parsed = parseBidRequest(await readJsonBody(c.req.raw, cfg.maxBidBodyBytes));
   if (!parsed.ok) throw new AppError('invalid_request', 'bid request does not conform to OpenRTB 2.6', parsed.issues);
+  timing?.lap('parse');
   const req = parsed.value;
   const nowMs = startedMs; // one clock reading per request: decisions and token expiry agree
   const audience = bidAudience(req);
   const budgetMs = profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
     catalogForRequest(c, cfg, { nowMs, tmaxMs: audience.tmaxMs, profileBudgetMs: budgetMs }),
-    resolveAudience(env, audience, startedMs + budgetMs),
+    resolveAudience(env, audience, startedMs + budgetMs, timing),
   ]);
+  timing?.resume();
   const { consent } = resolved;
   const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates }, { preciseGeo: consent.preciseGeo });
   // The trace names line items, prices and the user's state: operators only.
@@ -60,10 +65,12 @@ openrtb.post('/bid', async (c) => {
           rng: Math.random,
           explain,
         });
+  timing?.lap('decide');
   logHoldouts(decisions);
   recordDecisions(env, c.executionCtx, decisions, resolved.userHash, pacing, nowMs);
   const responseId = crypto.randomUUID();
   const bids = await trackBids(env, c.req.url, responseId, decisions, resolved.userHash, nowMs);
+  timing?.lap('sign');
   const response = buildBidResponse({
     requestId: req.id,
     responseId,
@@ -84,13 +91,18 @@ openrtb.post('/bid', async (c) => {
         }
       : {}),
   });
+  const body = response ? JSON.stringify(response) : null;
+  if (timing) {
+    timing.lap('serialise');
+    c.header('Server-Timing', timing.header());
+  }
   c.header('X-OpenRTB-Version', '2.6');
   c.header('X-Edgebid-Profile-Source', resolved.profile.source);
   c.header('X-Edgebid-Consent', consent.reason);
-  if (!response) {
+  if (body === null) {
     // Reasons can reveal user state (e.g. `suppressed_converted`): diagnostics, not for exchanges.
     if (cfg.explainAllowed) c.header('X-Edgebid-No-Bid', noBidSummary(decisions));
     return c.body(null, 204);
   }
-  return c.json(response);
+  return c.body(body, 200, { 'Content-Type': 'application/json' });
 });
