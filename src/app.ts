@@ -12,6 +12,7 @@ import { openrtb } from './http/openrtb';
 import { perClientIp, perPrincipal, rateLimit } from './http/rate-limit';
 import { reports } from './http/reports';
 import { tracking } from './http/tracking';
+import { ui } from './http/ui';
 import { users } from './http/users';
 
 export const app = new Hono<{ Bindings: Env }>();
@@ -34,6 +35,7 @@ app.route(COST_DEBUG_PATH, costDebug);
 app.route('/v1/admin', admin);
 app.route('/openapi.json', openapi);
 app.route('/v1/reports', reports);
+app.route('/ui', ui);
 
 app.all('/healthz', methodNotAllowed('GET'));
 app.all('/openapi.json', methodNotAllowed('GET'));

@@ -23,6 +23,8 @@ const ADMIN: RouteAccess = { kind: 'protected', allow: ['admin'], urlToken: fals
 export function routeAccess(path: string): RouteAccess {
   // Health checks and tracking links (the signed token is the credential) stay open.
   if (path === '/healthz' || path.startsWith('/v1/t/')) return PUBLIC;
+  // The campaign manager's page holds no data or secret; it asks for the admin token and sends it to the APIs.
+  if (under(path, '/ui')) return PUBLIC;
   if (under(path, '/openrtb2')) return EXCHANGE;
   if (under(path, '/v1/decisions') || under(path, '/v1/events')) return PUBLISHER;
   return ADMIN;
