@@ -4,9 +4,11 @@
  * optimistic concurrency; authentication. Answers are checked against the API's own schemas.
  */
 import { env } from 'cloudflare:workers';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { catalogInfoSchema, listResponseSchema, entityResponseSchema, writeResponseSchema } from '../src/core/catalog/admin-api';
 import { KINDS } from '../src/core/catalog/admin-kinds';
+import type { CatalogAdmin } from '../src/objects/catalog-admin';
 import { CURRENT_KEY, versionKey } from '../src/store/catalog-store';
 import { adminCall, expectError, expectShape } from './admin-support';
 
@@ -256,6 +258,7 @@ describe('admin API: catalog versions', () => {
     expect(after.history.slice(0, 4).map((h) => h.action)).toEqual(['publish', 'publish', 'publish', 'publish']);
     expect(after.versions[0]?.origin).toEqual({ op: 'create', collection: 'lineItems', key: ids.li, along: [] });
     expect(after.versions[0]?.by).toBe('admin');
+    expect(after.versions[0]?.published).toBe(true);
 
     const docRes = await adminCall('GET', `/catalog/versions/${after.current}`);
     expect(docRes.status).toBe(200);
@@ -283,5 +286,38 @@ describe('admin API: catalog versions', () => {
     ]);
     expectError(await adminCall('POST', '/catalog/rollback', { body: { version: 999_999 } }), 404, 'not_found');
     expectError(await adminCall('POST', '/catalog/rollback', { body: { version: 'latest' } }), 400, 'invalid_request');
+  });
+});
+
+describe('admin API: publication failures', () => {
+  it('a write whose KV put fails is kept unpublished, its number never reused, and the alarm publishes it', async () => {
+    const stub = env.CATALOG_ADMIN.get(env.CATALOG_ADMIN.idFromName('catalog'));
+    const before = await env.CATALOG.get(CURRENT_KEY);
+    const id = uid('adv');
+    const result = await runInDurableObject(stub, async (instance: CatalogAdmin) => {
+      // Fault injection around the real namespace: reads work, writes fail.
+      const holder = instance as unknown as { env: Env };
+      const real = holder.env;
+      const failingKv = { get: (k: string) => real.CATALOG.get(k), put: () => Promise.reject(new Error('KV unavailable')) };
+      holder.env = { ...real, CATALOG: failingKv as unknown as KVNamespace };
+      try {
+        return await instance.write({ op: 'create', collection: 'advertisers', body: advertiserBody(id) }, 'admin');
+      } finally {
+        holder.env = real;
+      }
+    });
+    if (!result.ok) throw new Error('write refused');
+    const written = writeResponseSchema(KINDS.advertisers).parse(JSON.parse(result.body));
+    expect(written.published).toBe(false);
+    expect(await env.CATALOG.get(CURRENT_KEY)).toBe(before);
+    // The admin view already builds on it; the edges do not see it yet.
+    expect(expectShape(await adminCall('GET', `/advertisers/${id}`), 200, entityResponseSchema(KINDS.advertisers)).catalogVersion).toBe(written.catalogVersion);
+    expect(expectShape(await adminCall('GET', '/catalog'), 200, catalogInfoSchema)).toMatchObject({ current: written.catalogVersion, published: false });
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await env.CATALOG.get(CURRENT_KEY)).toBe(String(written.catalogVersion));
+    expect(await env.CATALOG.get(versionKey(written.catalogVersion))).toContain(id);
+    const next = expectShape(await adminCall('POST', '/advertisers', { body: advertiserBody(uid('adv')) }), 201, writeResponseSchema(KINDS.advertisers));
+    expect(next.catalogVersion).toBe(written.catalogVersion + 1);
   });
 });

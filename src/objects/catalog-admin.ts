@@ -117,7 +117,10 @@ export class CatalogAdmin extends DurableObject<Env> {
       log('warn', 'catalog_admin_kv_read_failed');
     }
     const sql = this.ctx.storage.sql;
-    const versions = [...sql.exec('SELECT info FROM versions ORDER BY version DESC LIMIT ?', limit)].flatMap((r) => parseStored(r.info, parseVersionInfo));
+    // `published` is its own column: set when the document reaches KV, after the info was written.
+    const versions = [...sql.exec('SELECT info, published FROM versions ORDER BY version DESC LIMIT ?', limit)].flatMap((r) =>
+      parseStored(r.info, parseVersionInfo).map((v) => ({ ...v, published: r.published === 1 })),
+    );
     const history = [...sql.exec('SELECT entry FROM history ORDER BY seq DESC LIMIT ?', limit)].flatMap((r) => parseStored(r.entry, parseHistoryEntry));
     const { version } = this.head;
     return { current: version, published: this.pointed === version || kvCurrent === version, kvCurrent, etag: catalogEtag(version), versions, history };
