@@ -24,6 +24,7 @@ import type { SegmentRule } from '../core/segments/rule-schema';
 import { effectiveRules } from '../core/segments/seed-rules';
 import { parseSnapshot, SNAPSHOT_TTL_SEC } from '../core/segments/snapshot-schema';
 import { log } from '../log';
+import { EMPTY_CATALOG, getCatalog } from '../store/catalog-store';
 import { aliasKey, erasedKey } from '../store/profile-kv-keys';
 import { DEAD_LETTERS_NAME } from './dead-letters';
 import { ProfileStorage, type IdentityDoc } from './profile-storage';
@@ -34,6 +35,10 @@ export const WRITE_BEHIND_MS = 1_000;
 const MAX_WRITE_BACKOFF_MS = 60_000;
 /** Pointer chains are compressed by every merge; a longer one means a bug, not a person. */
 const MAX_ALIAS_HOPS = 4;
+/** The consumer is not latency-bound: a cold catalog load may take this long before the seed rules stand in. */
+const CATALOG_LOAD_MS = 5_000;
+/** How soon memberships evaluated with stand-in rules are evaluated again. */
+const PROVISIONAL_RULES_RETRY_MS = 60_000;
 
 export type IgnoreReason = 'too_old' | 'too_new' | 'opted_out' | 'erased';
 
@@ -128,6 +133,7 @@ export class UserProfile extends DurableObject<Env> {
       .sort((a, b) => a.tsMs - b.tsMs);
     // Nothing to apply: write nothing, not even the tables (nothing would ever sweep them).
     if (fresh.length === 0) return { applied: [], duplicates: 0, ignored, snapshot: this.snapshot };
+    const { rules, provisional } = await this.rules(nowMs);
     // Read before the first write: no await may fall between the writes and the alarm, so they commit as one.
     const alarmAt = await this.ctx.storage.getAlarm();
     const state = this.loadedState();
@@ -147,11 +153,11 @@ export class UserProfile extends DurableObject<Env> {
         }
         if (applied.length === 0) return null;
         this.rememberUserHash(userHash);
-        const r = refresh(state, this.rules(), this.snapshot, nowMs, touched);
+        const r = refresh(state, rules, this.snapshot, nowMs, touched);
         this.store.writeTouched(state, touched);
         this.store.pruneSeen(nowMs);
         if (r.changed) this.store.put('snapshot', r.snapshot);
-        return { changed: r.changed, nextWakeMs: r.nextWakeMs, snapshot: r.snapshot };
+        return { changed: r.changed, nextWakeMs: provisional ? Math.min(r.nextWakeMs, nowMs + PROVISIONAL_RULES_RETRY_MS) : r.nextWakeMs, snapshot: r.snapshot };
       });
     } catch (err) {
       // The transaction rolled back; the in-memory state did not. Reload it next time.
@@ -205,7 +211,8 @@ export class UserProfile extends DurableObject<Env> {
     try {
       const from = this.stubOf(fromHash);
       const exported = await from.beginExport(fromHash, selfHash);
-      if (this.mergeIn(selfHash, fromHash, exported)) await this.scheduleSoon();
+      const { rules } = await this.rules(Date.now());
+      if (this.mergeIn(selfHash, fromHash, exported, rules)) await this.scheduleSoon();
       await from.completeExport(fromHash, selfHash);
       for (const a of exported.aliases) await this.stubOf(a).repoint(a, selfHash);
     } finally {
@@ -249,7 +256,7 @@ export class UserProfile extends DurableObject<Env> {
   }
 
   /** Stores the merged profile; false when an earlier attempt already did. */
-  private mergeIn(selfHash: string, fromHash: string, exported: ExportedProfile): boolean {
+  private mergeIn(selfHash: string, fromHash: string, exported: ExportedProfile, rules: readonly SegmentRule[]): boolean {
     const aliases = [...new Set([...this.identity.aliases, fromHash, ...exported.aliases])].filter((a) => a !== selfHash);
     if (this.identity.aliases.includes(fromHash)) {
       // Merged by an earlier attempt; only the alias list may need the other side's aliases.
@@ -271,7 +278,7 @@ export class UserProfile extends DurableObject<Env> {
         const touched = newTouched();
         mergeState(state, stateFrom(exported.doc, exported.rows), touched);
         this.store.importSeen(exported.seen);
-        const r = refresh(state, this.rules(), this.snapshot, nowMs, touched);
+        const r = refresh(state, rules, this.snapshot, nowMs, touched);
         this.store.writeTouched(state, touched);
         if (r.changed) {
           this.store.put('snapshot', r.snapshot);
@@ -386,6 +393,7 @@ export class UserProfile extends DurableObject<Env> {
     const nowMs = Date.now();
     let nextWakeMs = Infinity;
     if (!this.store.optedOut() && this.identity.exportingTo === undefined) {
+      const { rules, provisional } = await this.rules(nowMs);
       let state: ProfileState;
       try {
         state = this.loadedState();
@@ -394,7 +402,7 @@ export class UserProfile extends DurableObject<Env> {
         return;
       }
       const touched = newTouched();
-      const r = refresh(state, this.rules(), this.snapshot, nowMs, touched);
+      const r = refresh(state, rules, this.snapshot, nowMs, touched);
       if (isEmptyState(state)) {
         await this.lapse();
         return;
@@ -405,7 +413,7 @@ export class UserProfile extends DurableObject<Env> {
         if (r.changed) this.store.put('snapshot', r.snapshot);
       });
       if (r.changed) this.snapshot = r.snapshot;
-      nextWakeMs = r.nextWakeMs;
+      nextWakeMs = provisional ? Math.min(r.nextWakeMs, nowMs + PROVISIONAL_RULES_RETRY_MS) : r.nextWakeMs;
     }
     let retryAt: number | null = null;
     const latest = this.snapshot;
@@ -478,15 +486,28 @@ export class UserProfile extends DurableObject<Env> {
 
   // ---- helpers ---------------------------------------------------------------------------
 
-  /** Rules in force. The catalog will carry them (`segmentRules`); until it does, the seed set. */
-  private rules(): readonly SegmentRule[] {
-    return effectiveRules(undefined);
+  /**
+   * The segment rules of the published catalog (compiled and cached per isolate by the catalog
+   * store, re-checked in the background). When no catalog can be loaded the seed rules stand in,
+   * provisionally: the object wakes again soon and re-evaluates with the real ones.
+   */
+  private async rules(nowMs: number): Promise<{ readonly rules: readonly SegmentRule[]; readonly provisional: boolean }> {
+    const refreshSec = Math.max(1, Number(this.env.CATALOG_REFRESH_SEC) || 15);
+    const catalog = await getCatalog(
+      this.env,
+      (p) => {
+        this.ctx.waitUntil(p);
+      },
+      nowMs,
+      { refreshSec, coldLoadMs: CATALOG_LOAD_MS },
+    );
+    return { rules: catalog.segmentRules, provisional: catalog === EMPTY_CATALOG };
   }
 
   /** Why events for this profile must not be profiled at all, if they must not. */
   private async blockedReason(userHash: string): Promise<IgnoreReason | null> {
     if (this.store.optedOut()) return 'opted_out';
-    if (this.store.hasProfileData() || this.identity.aliases.length > 0) return null;
+    if (this.snapshot !== null || this.identity.aliases.length > 0 || this.store.hasProfileData()) return null;
     if (this.erasedMarker === undefined) this.erasedMarker = (await this.env.PROFILE_SNAPSHOTS.get(erasedKey(userHash))) !== null;
     return this.erasedMarker ? 'erased' : null;
   }
@@ -540,7 +561,8 @@ export class UserProfile extends DurableObject<Env> {
     if (isEmptyState(state)) return null;
     const old = typeof raw === 'object' && raw !== null && 'version' in raw && typeof raw.version === 'number' ? raw.version : 0;
     const base = Math.max(Number.isSafeInteger(old) ? old : 0, this.store.writtenVersion());
-    return { ...refresh(state, this.rules(), null, Date.now(), newTouched()).snapshot, version: base + 1 };
+    // The constructor cannot wait for the catalog: the seed rules stand in until the next write.
+    return { ...refresh(state, effectiveRules(undefined), null, Date.now(), newTouched()).snapshot, version: base + 1 };
   }
 }
 
