@@ -321,3 +321,30 @@ describe('admin API: publication failures', () => {
     expect(next.catalogVersion).toBe(written.catalogVersion + 1);
   });
 });
+
+describe('admin API: catalogs published outside it', () => {
+  it('a version published by hand above the newest is adopted by the next write; a fresh object adopts what KV serves', async () => {
+    const current = expectShape(await adminCall('GET', '/catalog'), 200, catalogInfoSchema).current;
+    const { doc } = await kvDocument();
+    const handVersion = current + 5;
+    const handAdvertiser = uid('adv-hand');
+    const handDoc = { ...doc, version: handVersion, advertisers: [...(doc.advertisers as unknown[]), advertiserBody(handAdvertiser)] };
+    await env.CATALOG.put(versionKey(handVersion), JSON.stringify(handDoc));
+    await env.CATALOG.put(CURRENT_KEY, String(handVersion));
+
+    const next = expectShape(await adminCall('POST', '/advertisers', { body: advertiserBody(uid('adv')) }), 201, writeResponseSchema(KINDS.advertisers));
+    expect(next.catalogVersion).toBe(handVersion + 1);
+    expect(expectShape(await adminCall('GET', `/advertisers/${handAdvertiser}`), 200, entityResponseSchema(KINDS.advertisers)).archived).toBe(false);
+    const info = expectShape(await adminCall('GET', '/catalog?limit=2'), 200, catalogInfoSchema);
+    expect(info.versions.map((v) => [v.version, v.origin.op, v.parent])).toEqual([
+      [handVersion + 1, 'create', handVersion],
+      [handVersion, 'import', current],
+    ]);
+
+    // Another object (as after a storage loss) starts from what the edges serve.
+    const fresh = env.CATALOG_ADMIN.get(env.CATALOG_ADMIN.idFromName(`fresh-${crypto.randomUUID()}`));
+    const freshInfo = await fresh.info(5);
+    expect(freshInfo.current).toBe(handVersion + 1);
+    expect(freshInfo.versions[0]?.origin).toEqual({ op: 'import', source: 'kv' });
+  });
+});
