@@ -17,7 +17,7 @@
 // Any page error, console error (CSP violations are console errors) or failed step fails the
 // check. Screenshots of each step go to a fresh temp directory, printed at the end (also on
 // failure). Exit 0 when every step passes, 1 otherwise; the whole run is bounded (3 min).
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,8 @@ async function main() {
   });
   shotDir = await mkdtemp(join(tmpdir(), 'edgebid-ui-shots-'));
   const profileDir = await mkdtemp(join(tmpdir(), 'edgebid-ui-profile-'));
+  // Also when the run timer exits the process before the finally below.
+  process.on('exit', () => rmSync(profileDir, { recursive: true, force: true }));
   const worker = startLocalWorker({ vars: VARS, tag: 'ui-check' });
   let browser;
   try {
