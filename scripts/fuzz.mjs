@@ -29,7 +29,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { startBundledWorker } from './lib/bundled-worker.mjs';
+import { availableParallelism } from 'node:os';
+import { childCpuSeconds, startBundledWorker } from './lib/bundled-worker.mjs';
 import { fuzzConsent } from './lib/fuzz-consent.mjs';
 import { createClient, endpointOf, judge } from './lib/fuzz-http.mjs';
 import { bidTarget, decisionsTarget, eventsTarget, trackingTarget } from './lib/fuzz-targets.mjs';
@@ -143,6 +144,7 @@ async function main() {
     (w) => ({ w }),
     (err) => ({ err }),
   );
+  const consentCpu = process.cpuUsage();
   const consent = await fuzzConsent({
     count: CONSENT_COUNT,
     seed: SEED,
@@ -150,7 +152,12 @@ async function main() {
     modulePath: args['consent-module'],
     deadlineMs: Math.min(deadline, started + CONSENT_SHARE * MAX_SECONDS * 1000),
   });
-  log(`consent gate (${args['consent-module']}): ${consent.inputs} inputs in ${(consent.ms / 1000).toFixed(1)} s`);
+  const consentCpuUsed = process.cpuUsage(consentCpu);
+  const consentCpuMs = (consentCpuUsed.user + consentCpuUsed.system) / 1000;
+  log(
+    `consent gate (${args['consent-module']}): ${consent.inputs} inputs in ${(consent.ms / 1000).toFixed(1)} s ` +
+      `(${(consentCpuMs / Math.max(1, consent.inputs)).toFixed(2)} ms CPU per input, generation and checks included)`,
+  );
   const findings = consent.findings.map((f) => ({ ...f, endpoint: 'consentGate', case: f.input }));
 
   const startedWorker = await starting;
@@ -183,6 +190,7 @@ async function main() {
     const httpDeadline = deadline - WRAP_UP_MS;
     const httpStarted = performance.now();
     const cpuStarted = process.cpuUsage();
+    const workerCpuStarted = childCpuSeconds();
     for (let round = 0; sent < COUNT && Date.now() < httpDeadline; round++) {
       const cases = fc.sample(target, { numRuns: Math.min(CHUNK, COUNT - sent), seed: SEED + round * 7_919 });
       let next = 0;
@@ -209,8 +217,18 @@ async function main() {
     }
     const httpSeconds = (performance.now() - httpStarted) / 1000;
     const cpu = process.cpuUsage(cpuStarted);
-    // The generator and client share the 2 cores with workerd: their CPU is part of the rate.
-    log(`HTTP: ${sent} inputs in ${httpSeconds.toFixed(1)} s (${(sent / httpSeconds).toFixed(0)}/s; fuzzer process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`);
+    const fuzzerCpu = (cpu.user + cpu.system) / 1e6;
+    const workerCpu = workerCpuStarted === null ? null : (childCpuSeconds() ?? workerCpuStarted) - workerCpuStarted;
+    log(`HTTP: ${sent} inputs in ${httpSeconds.toFixed(1)} s (${(sent / httpSeconds).toFixed(0)}/s)`);
+    if (workerCpu !== null && sent > 0) {
+      // What the inputs cost, apart from whatever else the machine was doing: the CPU both sides
+      // used, and the rate those costs allow on this machine's cores when nothing else runs.
+      const perInputMs = ((workerCpu + fuzzerCpu) * 1000) / sent;
+      log(
+        `CPU per HTTP input: workerd ${((workerCpu * 1000) / sent).toFixed(2)} ms + fuzzer ${((fuzzerCpu * 1000) / sent).toFixed(2)} ms; ` +
+          `an idle ${availableParallelism()}-core machine would sustain about ${Math.round((availableParallelism() * 1000) / perInputMs)}/s`,
+      );
+    }
 
     // Slow under load is not slow: re-measure each candidate alone.
     for (const { c, round, index, ms } of slowCandidates) {

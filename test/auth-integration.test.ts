@@ -204,6 +204,7 @@ describe('a broken credential table fails closed', () => {
     for (const path of ['/openrtb2/bid', '/v1/events', '/v1/users/x/opt-out']) {
       const res = await callWith({ AUTH_PRINCIPALS: '{"exchanges":[{"id":"x","tokens":["leaked-secret-token-123"]}' }, path, TEST_TOKENS.admin);
       const body = await expectError(res, 503, 'service_misconfigured');
+      expect(body.error.message).toContain('AUTH_PRINCIPALS');
       expect(JSON.stringify(body)).not.toContain('leaked-secret');
     }
   });

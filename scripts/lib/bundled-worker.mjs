@@ -5,6 +5,7 @@
 // overhead when a script sends tens of thousands of requests. The worker's own log lines are
 // handed to `onLog` (one call per line), so a script can count what the worker complained about.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,28 @@ import { createInterface } from 'node:readline';
 import { PROJECT_ROOT, bounded } from './local-worker.mjs';
 
 const BUILD_TIMEOUT_MS = 120_000;
+/** Linux reports process CPU in clock ticks of 1/100 s. */
+const TICKS_PER_SEC = 100;
+
+/**
+ * CPU seconds used so far by this process's child processes (workerd), from /proc; null where
+ * /proc is not available. Lets a script tell the worker's cost from the machine's load.
+ */
+export function childCpuSeconds() {
+  try {
+    const children = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    let ticks = 0;
+    for (const pid of children) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the command name (which may contain spaces) start at state (field 3).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    }
+    return ticks / TICKS_PER_SEC;
+  } catch {
+    return null;
+  }
+}
 
 function buildBundle(outdir) {
   return new Promise((resolve, reject) => {

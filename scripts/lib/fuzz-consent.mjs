@@ -213,7 +213,8 @@ export async function fuzzConsent({ count, seed, slowMs, modulePath, deadlineMs 
   const findings = [];
   let maxMs = 0;
   let done = 0;
-  const chunk = 1_000;
+  // Small chunks: between them the event loop lets the worker's build and start-up progress.
+  const chunk = 250;
   for (let round = 0; done < count && Date.now() < deadlineMs; round++) {
     const n = Math.min(chunk, count - done);
     const cases = fc.sample(input, { numRuns: n, seed: seed + round * 7_919 });

@@ -42,7 +42,7 @@ interface CredentialTable {
   readonly hasAdmin: boolean;
 }
 
-type Loaded = { ok: true; table: CredentialTable } | { ok: false };
+type Loaded = { ok: true; table: CredentialTable } | { ok: false; secret: 'AUTH_PRINCIPALS' | 'ADMIN_TOKEN' };
 
 /**
  * Per isolate, keyed by the secrets' text: parsed and hashed once, and a broken table is logged
@@ -57,12 +57,14 @@ async function credentialTable(env: Env): Promise<Loaded> {
   const parsed = parseCredentials(principals, admin);
   let loaded: Loaded;
   if (!parsed.ok) {
-    log('error', 'auth_config_invalid', { issues: parsed.issues.length, path: parsed.issues[0]?.path });
-    loaded = { ok: false };
+    const path = parsed.issues[0]?.path;
+    log('error', 'auth_config_invalid', { issues: parsed.issues.length, path });
+    loaded = { ok: false, secret: path === 'ADMIN_TOKEN' ? 'ADMIN_TOKEN' : 'AUTH_PRINCIPALS' };
   } else {
-    const byDigest = new Map<string, { principal: Principal; viaUrl: boolean }>();
-    for (const cred of parsed.credentials) byDigest.set(await digest(cred.token), { principal: cred.principal, viaUrl: cred.viaUrl });
-    loaded = { ok: true, table: { byDigest, hasPrincipals: principals !== undefined, hasAdmin: admin !== undefined } };
+    const entries = await Promise.all(
+      parsed.credentials.map(async (cred) => [await digest(cred.token), { principal: cred.principal, viaUrl: cred.viaUrl }] as const),
+    );
+    loaded = { ok: true, table: { byDigest: new Map(entries), hasPrincipals: principals !== undefined, hasAdmin: admin !== undefined } };
   }
   cache = { principals, admin, loaded };
   return loaded;
@@ -109,7 +111,7 @@ export function authenticate(): MiddlewareHandler<{ Bindings: Env }> {
       return;
     }
     const loaded = await credentialTable(c.env);
-    if (!loaded.ok) throw misconfigured('AUTH_PRINCIPALS / ADMIN_TOKEN');
+    if (!loaded.ok) throw misconfigured(loaded.secret);
     const { table } = loaded;
     // Admin-only paths need the admin token; the others need the principals table.
     const adminOnly = access.allow.every((k) => k === 'admin');
