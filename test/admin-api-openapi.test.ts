@@ -37,6 +37,10 @@ describe('GET /openapi.json', () => {
     expect([...new Set(appRoutes())].sort()).toEqual(documented.sort());
   });
 
+  it('is public: integrators read it before they hold a token', async () => {
+    expect((await fetchWorker(`${ORIGIN}/openapi.json`, { auth: 'none' })).status).toBe(200);
+  });
+
   it('answers other methods with 405', async () => {
     expect((await fetchWorker(`${ORIGIN}/openapi.json`, { method: 'POST' })).status).toBe(405);
   });

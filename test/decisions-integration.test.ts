@@ -1,7 +1,7 @@
 /** `POST /v1/decisions` and the signed tracking URLs it hands out. */
 import { describe, expect, it } from 'vitest';
 import fixture from './fixtures/decision-request.json';
-import { event, eventually, fetchWorker, ORIGIN, post } from './helpers';
+import { event, eventually, fetchWorker, ORIGIN, post, servedUser } from './helpers';
 
 interface Decision {
   placementId: string;
@@ -40,7 +40,7 @@ describe('POST /v1/decisions', () => {
   });
 
   it('uses the same engine and profile: a cart abandoner gets retargeting', async () => {
-    const user = `pub-cart-${crypto.randomUUID()}`;
+    const user = await servedUser('pub-cart');
     expect((await post('/v1/events', { events: [event(user, 'add_to_cart')] })).status).toBe(202);
     const d = await eventually('retargeting on the publisher path', async () => {
       const body = await (await post('/v1/decisions', { userKey: user, placements: [{ id: 'p', sizes: ['300x250'] }] })).json<DecisionsBody>();

@@ -1,6 +1,7 @@
 /** Shared helpers for the Workers-runtime tests: call the worker like a client, poll for async effects. */
 import { env, exports } from 'cloudflare:workers';
 import { routeAccess } from '../src/core/security/route-access';
+import { inHoldout } from '../src/core/engine/suppression';
 import { hashUserKey } from '../src/http/crypto';
 import { TEST_TOKENS } from './auth-fixtures';
 
@@ -71,4 +72,16 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
 /** The profile object of a first-party (`uid`) user key, as events and `user.buyeruid` address it. */
 export function profileStub(userKey: string) {
   return hashUserKey(env.USER_KEY_SECRET, { kind: 'uid', value: userKey }).then((hash) => ({ hash, stub: env.USER_PROFILE.get(env.USER_PROFILE.idFromName(hash)) }));
+}
+
+/**
+ * A fresh first-party user id outside the demo Acme retargeting campaign's 10 % holdout: tests
+ * that expect a cart abandoner to be retargeted must not fail for the one user in ten the
+ * campaign holds out (the holdout has its own tests).
+ */
+export async function servedUser(prefix: string): Promise<string> {
+  for (;;) {
+    const user = `${prefix}-${crypto.randomUUID()}`;
+    if (!inHoldout(await hashUserKey(env.USER_KEY_SECRET, { kind: 'uid', value: user }), 'cmp-acme-retargeting', 10)) return user;
+  }
 }

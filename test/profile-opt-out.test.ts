@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { event, eventually, fetchWorker, ORIGIN, post, profileStub } from './helpers';
+import { event, eventually, fetchWorker, ORIGIN, post, profileStub, servedUser } from './helpers';
 import { snapshotOf } from './profile-helpers';
 
 interface Explained {
@@ -22,7 +22,7 @@ async function retargeting(user: string): Promise<string | undefined> {
 
 describe('opt-out', () => {
   it('stops behavioural use at once and keeps later events out until an opt-in', async () => {
-    const user = `optout-${crypto.randomUUID()}`;
+    const user = await servedUser('optout');
     const { stub, hash } = await profileStub(user);
     expect((await post('/v1/events', { events: [event(user, 'add_to_cart')] })).status).toBe(202);
     await eventually('the cart to count', async () => ((await retargeting(user)) !== 'no_targeting_match' ? true : undefined));

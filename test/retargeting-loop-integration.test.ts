@@ -3,7 +3,7 @@
  * UserProfile DO → next bid. No platform mocks.
  */
 import { describe, expect, it } from 'vitest';
-import { bannerRequest, event, eventually, post } from './helpers';
+import { bannerRequest, event, eventually, post, servedUser } from './helpers';
 
 interface Bid {
   impid: string;
@@ -13,7 +13,7 @@ interface Bid {
 }
 interface BidResponseBody {
   seatbid: { bid: Bid[] }[];
-  ext: { edgebid: { profileSource: string; trace?: { lineItems: { lineItemId: string; outcome: string }[] }[] } };
+  ext: { edgebid: { profileSource: string; trace?: { slots: { lineItems: { lineItemId: string; outcome: string }[] }[] } } };
 }
 
 async function bidFor(userId: string): Promise<{ status: number; body: BidResponseBody | null; source: string | null }> {
@@ -25,7 +25,7 @@ const winner = (body: BidResponseBody | null): Bid | undefined => body?.seatbid[
 
 describe('retargeting loop', () => {
   it('prospects a new user, retargets after add_to_cart, suppresses after purchase', async () => {
-    const user = `loop-${crypto.randomUUID()}`;
+    const user = await servedUser('loop');
 
     const first = await bidFor(user);
     expect(first.status).toBe(200);
@@ -46,18 +46,18 @@ describe('retargeting loop', () => {
       return winner(r.body)?.ext.edgebid.lineItemId !== 'li-acme-cart-retargeting' ? r : undefined;
     });
     expect(winner(suppressed.body)?.ext.edgebid.lineItemId).toBe('li-acme-prospecting');
-    const retargetingTrace = suppressed.body?.ext.edgebid.trace?.[0]?.lineItems.find((l) => l.lineItemId === 'li-acme-cart-retargeting');
+    const retargetingTrace = suppressed.body?.ext.edgebid.trace?.slots[0]?.lineItems.find((l) => l.lineItemId === 'li-acme-cart-retargeting');
     // The purchase ended the cart-abandoner membership too, so targeting fails before suppression is reached.
     expect(retargetingTrace?.outcome).toBe('no_targeting_match');
   });
 
   it('suppresses the advertiser for a user who converted while still a cart abandoner', async () => {
-    const user = `conv-${crypto.randomUUID()}`;
+    const user = await servedUser('conv');
     // A `conversion` (not a purchase) keeps the cart-abandoner membership, so suppression is what stops the bid.
     expect((await post('/v1/events', { events: [event(user, 'add_to_cart'), event(user, 'conversion')] })).status).toBe(202);
     const r = await eventually('the conversion to be applied', async () => {
       const res = await bidFor(user);
-      const trace = res.body?.ext.edgebid.trace?.[0]?.lineItems.find((l) => l.lineItemId === 'li-acme-cart-retargeting');
+      const trace = res.body?.ext.edgebid.trace?.slots[0]?.lineItems.find((l) => l.lineItemId === 'li-acme-cart-retargeting');
       return trace?.outcome === 'suppressed_converted' ? res : undefined;
     });
     expect(winner(r.body)?.ext.edgebid.lineItemId).toBe('li-acme-prospecting');

@@ -51,7 +51,7 @@ describe('parseCatalog', () => {
       "lineItems[1].creativeIds[1]: creative belongs to another advertiser than the line item's campaign",
       "lineItems[1].creativeIds[2]: creative belongs to another advertiser than the line item's campaign",
       "lineItems[1].targeting.score.model: model belongs to another advertiser than the line item's campaign",
-      "lineItems[1].adjustments[1].model: model belongs to another advertiser than the line item's campaign",
+      "lineItems[1].adjustments[2].model: model belongs to another advertiser than the line item's campaign",
       "lineItems[1].frequencyCaps[0].raiseFor.model: model belongs to another advertiser than the line item's campaign",
     ]);
   });

@@ -7,6 +7,14 @@ describe('routeAccess', () => {
     expect(routeAccess('/v1/t/abc.def')).toEqual({ kind: 'public' });
   });
 
+  it('leaves the campaign page shell and the API description open, not look-alike paths', () => {
+    expect(routeAccess('/ui')).toEqual({ kind: 'public' });
+    expect(routeAccess('/ui/app.js')).toEqual({ kind: 'public' });
+    expect(routeAccess('/openapi.json')).toEqual({ kind: 'public' });
+    expect(routeAccess('/uix')).toMatchObject({ kind: 'protected', allow: ['admin'] });
+    expect(routeAccess('/openapi.json/x')).toMatchObject({ kind: 'protected', allow: ['admin'] });
+  });
+
   it('gives the OpenRTB endpoints to exchanges, who may use a URL token', () => {
     expect(routeAccess('/openrtb2/bid')).toEqual({ kind: 'protected', allow: ['exchange', 'admin'], urlToken: true });
     expect(routeAccess('/openrtb2')).toMatchObject({ allow: ['exchange', 'admin'] });

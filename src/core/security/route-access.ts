@@ -25,6 +25,8 @@ export function routeAccess(path: string): RouteAccess {
   if (path === '/healthz' || path.startsWith('/v1/t/')) return PUBLIC;
   // The campaign manager's page holds no data or secret; it asks for the admin token and sends it to the APIs.
   if (under(path, '/ui')) return PUBLIC;
+  // The API description names routes and shapes, no data: integrators read it before they hold a token.
+  if (path === '/openapi.json') return PUBLIC;
   if (under(path, '/openrtb2')) return EXCHANGE;
   if (under(path, '/v1/decisions') || under(path, '/v1/events')) return PUBLISHER;
   return ADMIN;
