@@ -9,8 +9,8 @@
  */
 import type { CompiledLineItem } from '../catalog/compile';
 import { isMember, type EvalContext } from './expr';
-import { DIMENSIONS, lineItemConditions, splitKeyValuePair, type Dimension, type DimensionValue } from './index-conditions';
-import { appendPositions, bitsetOf, orInto, postingOf, wordsFor, type Posting } from './index-postings';
+import { lineItemConditions, splitKeyValuePair, type DIMENSIONS, type Dimension, type DimensionValue } from './index-conditions';
+import { andWithUnion, bitsetOf, nonZeroRange, positionsOf, postingOf, scratchFor, wordsFor, type Posting, type Scratch } from './index-postings';
 
 interface DimensionIndex {
   readonly dim: Dimension;
@@ -25,20 +25,13 @@ interface DimensionIndex {
   readonly prefixLengths: readonly number[];
 }
 
-/** Per-call working memory, reused: the engine is single-threaded per isolate and a call never yields. */
-interface Scratch {
-  readonly acc: Uint32Array;
-  readonly tmp: Uint32Array;
-  readonly hits: Posting[];
-  hitCount: number;
-  lo: number;
-  hi: number;
-}
-
 export interface CandidateIndex {
   readonly lineItems: number;
   /** Active line items whose targeting can hold at all (with or without a creative). */
   readonly eligible: Uint32Array;
+  /** The words of `eligible` with a bit set: [eligibleLo, eligibleHi). */
+  readonly eligibleLo: number;
+  readonly eligibleHi: number;
   /** Only dimensions some eligible line item constrains; the most constrained first. */
   readonly dimensions: readonly DimensionIndex[];
   readonly scratch: Scratch;
@@ -47,38 +40,37 @@ export interface CandidateIndex {
 export function buildCandidateIndex(lineItems: readonly CompiledLineItem[]): CandidateIndex {
   const words = wordsFor(lineItems.length);
   const eligible: number[] = [];
-  const byDim = new Map<Dimension, { unconstrained: number[]; values: Map<DimensionValue, number[]> }>();
-  const dims = Object.keys(DIMENSIONS) as Dimension[];
-  for (const dim of dims) byDim.set(dim, { unconstrained: [], values: new Map() });
-
+  /** Per dimension: the line items constraining it, and the positions under each value. */
+  const byDim = new Map<Dimension, { constrained: number[]; values: Map<DimensionValue, number[]> }>();
+  const post = (dim: Dimension, values: Iterable<DimensionValue>, pos: number): void => {
+    let acc = byDim.get(dim);
+    if (acc === undefined) byDim.set(dim, (acc = { constrained: [], values: new Map() }));
+    acc.constrained.push(pos);
+    for (const v of values) {
+      const list = acc.values.get(v);
+      if (list) list.push(pos);
+      else acc.values.set(v, [pos]);
+    }
+  };
   for (const li of lineItems) {
     if (!li.active) continue;
     const conditions = lineItemConditions(li.item.targeting, li.advertiser.id, li.creatives);
     if (conditions === null) continue;
     eligible.push(li.pos);
-    for (const [dim, acc] of byDim) {
-      const values = conditions.get(dim);
-      if (values === undefined) {
-        acc.unconstrained.push(li.pos);
-        continue;
-      }
-      for (const v of values) {
-        const list = acc.values.get(v);
-        if (list) list.push(li.pos);
-        else acc.values.set(v, [li.pos]);
-      }
-    }
+    post('format', conditions.formats, li.pos);
+    for (const [dim, values] of conditions.targeting) post(dim, values, li.pos);
   }
+  const eligibleBits = bitsetOf(eligible, words);
 
   const dimensions: (DimensionIndex & { constrained: number })[] = [];
   for (const [dim, acc] of byDim) {
-    const constrained = eligible.length - acc.unconstrained.length;
-    if (constrained === 0) continue;
+    const unconstrained = eligibleBits.slice();
+    for (const pos of acc.constrained) unconstrained[pos >>> 5] = (unconstrained[pos >>> 5] ?? 0) & ~(1 << (pos & 31));
     const postings = new Map([...acc.values].map(([v, positions]) => [v, postingOf(sortedAscending(positions), words)] as const));
     dimensions.push({
       dim,
-      constrained,
-      unconstrained: bitsetOf(acc.unconstrained, words),
+      constrained: acc.constrained.length,
+      unconstrained,
       postings,
       entries: [...postings],
       byKey: dim === 'keyValue' ? keyValueTree(postings) : new Map(),
@@ -86,12 +78,14 @@ export function buildCandidateIndex(lineItems: readonly CompiledLineItem[]): Can
     });
   }
   dimensions.sort((a, b) => b.constrained - a.constrained);
-
+  const [lo, hi] = nonZeroRange(eligibleBits);
   return {
     lineItems: lineItems.length,
-    eligible: bitsetOf(eligible, words),
+    eligible: eligibleBits,
+    eligibleLo: lo,
+    eligibleHi: hi,
     dimensions,
-    scratch: { acc: new Uint32Array(words), tmp: new Uint32Array(words), hits: [], hitCount: 0, lo: 0, hi: 0 },
+    scratch: scratchFor(words),
   };
 }
 
@@ -110,43 +104,21 @@ export interface CandidateOptions {
  */
 export function candidates(index: CandidateIndex, ctx: EvalContext, options?: CandidateOptions): readonly number[] {
   const s = index.scratch;
-  const { acc, tmp } = s;
   const anyFormat = options?.anyFormat === true;
-  s.acc.set(index.eligible);
-  s.lo = 0;
-  s.hi = acc.length;
-  narrow(s);
+  s.lo = index.eligibleLo;
+  s.hi = index.eligibleHi;
+  // The first dimension reads the eligible set; later ones narrow `acc` in place.
+  let source = index.eligible;
   for (const d of index.dimensions) {
     if (s.lo >= s.hi) return [];
     if (anyFormat && d.dim === 'format') continue;
     s.hitCount = 0;
     collectHits(d, ctx, s);
-    const { lo, hi } = s;
-    const u = d.unconstrained;
-    if (s.hitCount === 0) {
-      for (let w = lo; w < hi; w++) acc[w] = (acc[w] ?? 0) & (u[w] ?? 0);
-    } else {
-      for (let w = lo; w < hi; w++) tmp[w] = u[w] ?? 0;
-      for (let i = 0; i < s.hitCount; i++) {
-        const p = s.hits[i];
-        if (p) orInto(tmp, p, lo, hi);
-      }
-      for (let w = lo; w < hi; w++) acc[w] = (acc[w] ?? 0) & (tmp[w] ?? 0);
-    }
-    narrow(s);
+    andWithUnion(s, source, d.unconstrained);
+    source = s.acc;
   }
-  const out: number[] = [];
-  appendPositions(acc, s.lo, s.hi, out);
-  return out;
-}
-
-/** Shrinks [lo, hi) to the words of `acc` that still have a bit set. */
-function narrow(s: Scratch): void {
-  let { lo, hi } = s;
-  while (lo < hi && s.acc[lo] === 0) lo++;
-  while (hi > lo && s.acc[hi - 1] === 0) hi--;
-  s.lo = lo;
-  s.hi = hi;
+  if (source === index.eligible) s.acc.set(index.eligible);
+  return s.lo >= s.hi ? [] : positionsOf(s.acc, s.lo, s.hi);
 }
 
 function hit(s: Scratch, p: Posting | undefined): void {
@@ -215,7 +187,8 @@ function singleValue(dim: SingleDimension, { request: { geo, device, inventory }
 
 function hitsFromSet(d: DimensionIndex, values: ReadonlySet<DimensionValue>, s: Scratch): void {
   if (values.size === 0) return;
-  if (d.entries.length <= values.size * 4) {
+  // Walking a small dimension's values allocates nothing; walking the request's set allocates an iterator.
+  if (d.entries.length <= Math.max(32, values.size * 4)) {
     for (const [v, p] of d.entries) if (values.has(v)) hit(s, p);
     return;
   }

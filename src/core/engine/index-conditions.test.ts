@@ -82,14 +82,14 @@ describe('targetingConditions', () => {
 describe('lineItemConditions', () => {
   it('adds the format keys of the creatives (none without creatives), and is null only for targeting that never holds', () => {
     const base = { id: 'c', advertiserId: 'adv-a', clickUrl: 'https://x.example/', categories: [], attributes: [], weight: 1 };
-    const c = plain(
-      lineItemConditions({ format: ['banner'] }, 'adv-a', [
-        { ...base, format: 'banner', w: 300, h: 250, markup: '' },
-        { ...base, format: 'native', title: 't' },
-      ]),
-    );
-    expect(c).toEqual({ format: ['300x250', 'native'], formatTarget: ['banner'] });
-    expect(plain(lineItemConditions(null, 'adv-a', []))).toEqual({ format: [] });
+    const c = lineItemConditions({ format: ['banner'] }, 'adv-a', [
+      { ...base, format: 'banner', w: 300, h: 250, markup: '' },
+      { ...base, format: 'native', title: 't' },
+      { ...base, id: 'c2', format: 'banner', w: 300, h: 250, markup: '' },
+    ]);
+    expect(plain(c?.targeting ?? null)).toEqual({ formatTarget: ['banner'] });
+    expect([...(c?.formats ?? [])].sort()).toEqual(['300x250', 'native']);
+    expect(lineItemConditions(null, 'adv-a', [])?.formats.size).toBe(0);
     expect(lineItemConditions({ any: [] }, 'adv-a', [{ ...base, format: 'native', title: 't' }])).toBeNull();
   });
 });

@@ -48,16 +48,23 @@ export type MaybeConditions = Conditions | null;
 
 const NONE: Conditions = new Map();
 
+export interface LineItemConditions {
+  readonly targeting: Conditions;
+  /** "Some creative fits the impression": the `format` dimension, empty for a line item without creatives. */
+  readonly formats: ReadonlySet<string>;
+}
+
 /**
- * Conditions for the whole line item: its targeting, and "some creative fits the impression" as
- * the `format` dimension. `null` only when the targeting can never hold: a line item without
- * creatives keeps an empty `format` condition instead, so a query that ignores formats (to find
+ * Conditions for the whole line item; `null` only when its targeting can never hold. A line item
+ * without creatives keeps an empty format set instead, so a query that ignores formats (to find
  * out why nothing fits) still finds it.
  */
-export function lineItemConditions(targeting: TargetingExpr | null, advertiserId: string, creatives: readonly Creative[]): MaybeConditions {
+export function lineItemConditions(targeting: TargetingExpr | null, advertiserId: string, creatives: readonly Creative[]): LineItemConditions | null {
   const conditions = targeting === null ? NONE : targetingConditions(targeting, advertiserId);
   if (conditions === null) return null;
-  return new Map([...conditions, ['format', new Set(creatives.map(formatKey))]]);
+  const formats = new Set<string>();
+  for (const c of creatives) formats.add(formatKey(c));
+  return { targeting: conditions, formats };
 }
 
 export function formatKey(c: Creative): string {
