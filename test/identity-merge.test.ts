@@ -10,6 +10,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ProfileEvent, ProfileEventType } from '../src/core/model';
 import { segmentKey } from '../src/core/segments/segment-key';
 import { handleProfileBatch } from '../src/queue/profile-consumer';
+import { resolveAudience } from '../src/http/audience';
+import { hashUserKey } from '../src/http/crypto';
 import { clearAliasCache, resolveCanonical } from '../src/store/alias-cache';
 import { aliasKey } from '../src/store/profile-kv-keys';
 import { snapshotOf, stored, stubOf } from './profile-helpers';
@@ -111,5 +113,16 @@ describe('identity', () => {
     expect(gets).toEqual([aliasKey(b), aliasKey(a)]);
     // No time left: the key itself (its object forwards), and nothing cached.
     expect(await resolveCanonical(kv, `h-${crypto.randomUUID()}`, Date.now() - 1)).toMatch(/^h-/);
+  });
+
+  it('answers a bid under a linked id from the canonical profile, and names the canonical hash (holdout, caps)', async () => {
+    const users = [`link-${crypto.randomUUID()}`, `link-${crypto.randomUUID()}`];
+    const hashes = await Promise.all(users.map((value) => hashUserKey(env.USER_KEY_SECRET, { kind: 'uid', value })));
+    const [small = '', large = ''] = [...hashes].sort();
+    const absorbedUser = users[hashes.indexOf(large)] ?? '';
+    await consume([at(small, 'c1', 'add_to_cart'), identify(large, [small])]);
+    const resolved = await resolveAudience(env, { consent: {}, userKey: { kind: 'uid', value: absorbedUser } }, Date.now() + 2_000);
+    expect(resolved.userHash).toBe(small);
+    expect(resolved.profile.snapshot?.segments[segmentKey('cart_abandoners', 'adv-acme')]).toBeDefined();
   });
 });

@@ -12,6 +12,7 @@ import { userKeyFor } from '../core/openrtb/audience';
 import { consentGate, DIRECT_DECODERS, type ConsentDecision, type ConsentDecoders, type ConsentSignals } from '../core/privacy/consent';
 import type { GppFacts } from '../core/privacy/gpp';
 import type { TcfFacts } from '../core/privacy/tcf';
+import { resolveCanonical } from '../store/alias-cache';
 import { platformSources, readProfile, type ProfileRead } from '../store/profile-reader';
 import { consentPolicy, secret } from './config';
 import { hashUserKey } from './crypto';
@@ -45,8 +46,15 @@ export async function resolveAudience(
   const key = userKeyFor(candidates, consent);
   if (key === null) return { consent, profile: { snapshot: null, source: 'none' }, userHash: null };
   const profileFromMs = timing?.now() ?? 0;
-  const userHash = await hashUserKey(secret(env, 'USER_KEY_SECRET'), key);
-  const profile = await readProfile(platformSources(env), userHash, deadlineMs);
+  const keyHash = await hashUserKey(secret(env, 'USER_KEY_SECRET'), key);
+  // Linked ids (identify events) belong to one canonical profile. The alias lookup (isolate
+  // cache, else one KV read under the deadline) runs beside the object read, which forwards
+  // merged-away ids itself; only the KV fallback and the returned hash (holdout group, A/B arm,
+  // frequency-cap impressions) wait for it, so a person is one user across devices.
+  const canonical = resolveCanonical(env.PROFILE_SNAPSHOTS, keyHash, deadlineMs);
+  const sources = platformSources(env);
+  const profile = await readProfile({ fromObject: sources.fromObject, fromKv: async () => sources.fromKv(await canonical) }, keyHash, deadlineMs);
+  const userHash = await canonical;
   timing?.span('profile', profileFromMs);
   return { consent, profile, userHash };
 }

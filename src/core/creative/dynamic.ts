@@ -7,7 +7,7 @@
  * a filled title next to a fallback body).
  */
 import type { Creative, DynamicData, DynamicSpec, ProfileSnapshot } from '../model';
-import { segmentKey } from '../segments/realtime';
+import { segmentKey } from '../segments/segment-key';
 import { cleanValue, encodeOwnUrl, encodeValue } from './escape';
 import { compileTemplate, type CompiledTemplate, type PlaceholderName, type TemplateKind } from './template';
 
