@@ -133,6 +133,8 @@ async function startWorker(vars, doc) {
       modulesRoot: dir,
       scriptPath: join(dir, 'index.js'),
       bindings: { ...workerOptions.bindings, ...vars },
+      // Every win notice comes from this one address: lift the per-IP tracking limit out of the way.
+      ratelimits: { ...workerOptions.ratelimits, RL_TRACKING_IP: { ...workerOptions.ratelimits?.RL_TRACKING_IP, simple: { limit: 1_000_000, period: 10 } } },
       cf: false,
       host: '127.0.0.1',
       port: 0,
@@ -211,18 +213,29 @@ async function main() {
         } else s.errors++;
       }
     };
+    const reportUrl = new URL(`/v1/reports/campaigns/${CAMPAIGN}?from=${new Date(started - 3_600_000).toISOString()}`, base);
+    const ledgerView = async () => (await fetch(reportUrl, { headers: authHeaders(reportUrl.pathname) }).then((r) => r.json()).catch(() => null))?.pacing;
+    // How far the ledger's figures trail the exchange's: the pipeline part of the lag pacing plans for.
+    let maxTrailUsd = 0;
     const watchdog = setInterval(() => {
       const now = Date.now();
       const quiet = s.lastBidAt > 0 && now - s.lastBidAt > o.quietSec * 1000;
       if (quiet || now - started > o.maxSec * 1000) stop = true;
-      log(`${Math.round((now - started) / 1000)} s: ${s.requests} requests, ${s.bids} bids, ${s.wins} wins, spend $${(s.spendNanos / 1e9).toFixed(4)} of $${o.budgetUsd}`);
+      const exchangeUsd = s.spendNanos / 1e9;
+      void ledgerView().then((p) => {
+        const trail = p ? exchangeUsd - p.spentTodayMicros / 1e6 : NaN;
+        if (trail > maxTrailUsd) maxTrailUsd = trail;
+        log(
+          `${Math.round((now - started) / 1000)} s: ${s.requests} requests, ${s.bids} bids, ${s.wins} wins, spend $${exchangeUsd.toFixed(4)} of $${o.budgetUsd}` +
+            (p ? `; ledger $${(p.spentTodayMicros / 1e6).toFixed(4)} (p=${Number(p.bidProbability).toFixed(3)} ${p.reason})` : ''),
+        );
+      });
     }, 2000);
     await Promise.all(Array.from({ length: o.concurrency }, client));
     clearInterval(watchdog);
     const elapsedSec = (Date.now() - started) / 1000;
     // The ledger's own figure, once its queue has drained.
     await new Promise((r) => setTimeout(r, 3000));
-    const reportUrl = new URL(`/v1/reports/campaigns/${CAMPAIGN}?from=${new Date(started - 3_600_000).toISOString()}`, base);
     const report = await (await fetch(reportUrl, { headers: authHeaders(reportUrl.pathname) })).json();
     const result = {
       budgetUsd: o.budgetUsd,
@@ -242,6 +255,7 @@ async function main() {
       secondsToBudget: s.budgetReachedAt === null ? null : (s.budgetReachedAt - started) / 1000,
       bidsAfterBudget: s.bidsAfterBudget,
       lastBidAfterBudgetSec: s.budgetReachedAt === null ? null : Math.max(0, (s.lastBidAt - s.budgetReachedAt) / 1000),
+      maxLedgerTrailUsd: maxTrailUsd,
       elapsedSec,
     };
     if (o.json) console.log(JSON.stringify(result, null, 2));
@@ -251,6 +265,7 @@ async function main() {
       console.log(`spend (exchange)  $${f(result.spendUsd, 4)}  → ${f(result.overspendPct, 3)} % of the budget past it`);
       console.log(`spend (ledger)    $${f(result.ledgerSpendUsd, 4)}  (${result.ledgerWins ?? '–'} wins; pacing ${result.pacing?.reason ?? '–'})`);
       console.log(`budget reached    after ${f(result.secondsToBudget, 1)} s; ${result.bidsAfterBudget} bids after it, the last ${f(result.lastBidAfterBudgetSec, 1)} s after`);
+      console.log(`ledger trailing   at most $${f(result.maxLedgerTrailUsd, 4)} behind the exchange's spend`);
       console.log(`load              ${result.requests} bid requests in ${f(elapsedSec, 0)} s (${f(result.requestsPerSec, 0)}/s), c=${o.concurrency}; ${result.bids} bids, ${result.wins} wins, ${result.errors} errors`);
     }
   } finally {
