@@ -21,7 +21,7 @@ import {
   type CatalogKv,
   type CatalogSource,
 } from '../src/store/catalog-store';
-import { bannerRequest, ORIGIN } from './helpers';
+import { authHeaders, bannerRequest, ORIGIN } from './helpers';
 
 const T0 = 1_700_000_000_000;
 const REFRESH_SEC = 15;
@@ -96,7 +96,7 @@ describe('a bid while the catalog cannot be loaded', () => {
 
   it('answers 204 no_line_items on /openrtb2/bid, never a 5xx', async () => {
     const ctx = createExecutionContext();
-    const req = new Request(`${ORIGIN}/openrtb2/bid`, { method: 'POST', body: JSON.stringify(bannerRequest('u-cold')) });
+    const req = new Request(`${ORIGIN}/openrtb2/bid`, { method: 'POST', body: JSON.stringify(bannerRequest('u-cold')), headers: authHeaders('/openrtb2/bid') });
     const res = await app.fetch(req, { ...env, CATALOG: failingKv }, ctx);
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(204);
@@ -106,7 +106,7 @@ describe('a bid while the catalog cannot be loaded', () => {
   it('answers 200 with empty placements on /v1/decisions, never a 5xx', async () => {
     const ctx = createExecutionContext();
     const body = { userKey: 'u-cold', placements: [{ id: 'p', sizes: ['300x250'] }] };
-    const req = new Request(`${ORIGIN}/v1/decisions`, { method: 'POST', body: JSON.stringify(body) });
+    const req = new Request(`${ORIGIN}/v1/decisions`, { method: 'POST', body: JSON.stringify(body), headers: authHeaders('/v1/decisions') });
     const res = await app.fetch(req, { ...env, CATALOG: failingKv }, ctx);
     await waitOnExecutionContext(ctx);
     expect(res.status).toBe(200);

@@ -25,6 +25,12 @@ function tokenFor(auth: AuthChoice, path: string): string | null {
   return TEST_TOKENS.admin;
 }
 
+/** The Authorization header a path needs by default, for tests that build their own Request. */
+export function authHeaders(path: string, auth: AuthChoice = 'path-default'): Record<string, string> {
+  const token = tokenFor(auth, path);
+  return token === null ? {} : { authorization: `Bearer ${token}` };
+}
+
 /** Calls the worker's own fetch handler, as a client would, with credentials (see AuthChoice). */
 export function fetchWorker(url: string, init: ClientInit = {}): Promise<Response> {
   const { auth = 'path-default', ...rest } = init;
