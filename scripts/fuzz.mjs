@@ -16,7 +16,8 @@
 // (2,000 ms; re-measured alone to rule out queueing on a busy box); a 4xx that is not our JSON
 // error envelope, shows a stack trace or echoes planted request data; a bad credential not
 // answered 401; a 2xx of the wrong shape; in the consent gate, a throw, a wrong or unstable
-// answer, or a call costing more than 25 ms of CPU. Findings go to a temporary directory (printed).
+// answer, or a call costing more than 25 ms (wall and CPU time both). Findings go to a temporary
+// directory (printed).
 //
 // Bounded: the whole run stops at --max-seconds (default 285; --quick 50) even if the counts are
 // not reached. The consent phase goes first (at most 30 % of the budget) while the bundle builds
@@ -296,7 +297,7 @@ function report(stats, consent, workerLog) {
     );
   }
   const modes = Object.entries(consent.modes).map(([k, n]) => `${k}: ${n}`).join(', ');
-  console.log(`| consentGate (in-process; ms of CPU) | ${consent.inputs} | ${modes} | | | ${consent.maxMs.toFixed(1)} |`);
+  console.log(`| consentGate (in-process) | ${consent.inputs} | ${modes} | | | ${consent.maxMs.toFixed(1)} |`);
   console.log(`\nworker error log lines: ${workerLog.errors.size === 0 ? 'none' : ''}`);
   for (const [line, n] of [...workerLog.errors].slice(0, 10)) console.log(`  ${n} × ${line.slice(0, 200)}`);
   console.log(`uncaught exceptions logged: ${workerLog.uncaught}`);

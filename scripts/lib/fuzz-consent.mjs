@@ -191,12 +191,17 @@ function problem(s, p, out, again) {
 }
 
 /**
- * CPU time of this process, not wall time: other processes on a busy box do not make a call look
- * slow. A GC pause can, so a slow call is re-measured (the least of four counts).
+ * A call's cost: the lesser of its wall time (inflated when other processes hold the cores) and
+ * this process's CPU time (inflated when its other threads — GC, the worker starting up
+ * meanwhile — are busy). A call slow by both is slow; the least of four measurements counts.
  */
-function cpuMs() {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1_000;
+function measure(fn) {
+  const u0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const u = process.cpuUsage(u0);
+  return Math.min(wall, (u.user + u.system) / 1_000);
 }
 
 /**
@@ -219,24 +224,21 @@ export async function fuzzConsent({ count, seed, slowMs, modulePath, deadlineMs 
     const n = Math.min(chunk, count - done);
     const cases = fc.sample(input, { numRuns: n, seed: seed + round * 7_919 });
     for (const [s, p] of cases) {
-      const t = cpuMs();
       let out;
       let again;
+      let ms;
       try {
-        out = gate(s, p);
-        again = gate(s, p);
+        ms = measure(() => {
+          out = gate(s, p);
+          again = gate(s, p);
+        }) / 2;
       } catch (err) {
         findings.push({ kind: 'throws', detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err), input: { signals: s, policy: p } });
         continue;
       }
-      let ms = (cpuMs() - t) / 2;
-      for (let retry = 0; retry < 3 && ms > slowMs; retry++) {
-        const r = cpuMs();
-        gate(s, p);
-        ms = Math.min(ms, cpuMs() - r);
-      }
+      for (let retry = 0; retry < 3 && ms > slowMs; retry++) ms = Math.min(ms, measure(() => gate(s, p)));
       maxMs = Math.max(maxMs, ms);
-      if (ms > slowMs) findings.push({ kind: 'slow', detail: `${ms.toFixed(1)} ms CPU`, input: { signals: s, policy: p } });
+      if (ms > slowMs) findings.push({ kind: 'slow', detail: `${ms.toFixed(1)} ms`, input: { signals: s, policy: p } });
       const why = problem(s, p, out, again);
       if (why) findings.push({ kind: 'wrong', detail: why, input: { signals: s, policy: p, decision: out } });
       modes[out?.mode] = (modes[out?.mode] ?? 0) + 1;
