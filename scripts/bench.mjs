@@ -1,4 +1,4 @@
-// `npm run bench [-- --duration <s>] [-- --quick] [-- --json]`: HTTP benchmark of the REAL worker,
+// `npm run bench:http [-- --duration <s>] [-- --quick] [-- --json]`: HTTP benchmark of the REAL worker,
 // local only.
 //
 // Starts the worker in-process the way `npm run conformance` does (wrangler 4's unstable_startWorker,

@@ -98,6 +98,8 @@ export interface Campaign {
     readonly dailyMicros?: number;
     readonly totalMicros?: number;
     readonly pacing: 'even' | 'asap';
+    /** IANA time zone the budget day runs in (e.g. `America/New_York`); UTC when absent. */
+    readonly timeZone?: string;
   };
 }
 

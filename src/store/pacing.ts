@@ -65,7 +65,8 @@ export function catalogBudgets(catalog: CompiledCatalog): ReadonlyMap<string, Le
 }
 
 const UNPACED: RequestPacing = { lookup: () => undefined, probability: () => 1 };
-const NOT_LOADED: PacingState = { multiplier: 1, exhausted: true };
+/** Fail closed until the spend figures are known, but say so: the budget is not spent. */
+const NOT_LOADED: PacingState = { multiplier: 1, exhausted: false, paced: true };
 
 export interface PacingStore {
   forRequest(source: PacingSource, catalog: CompiledCatalog, call: PacingCall): RequestPacing;
@@ -136,7 +137,7 @@ export function createPacingStore(): PacingStore {
             const plan = pacingPlan(budget, doc, call.nowMs, { lagSec: call.lagSec });
             // One draw per campaign and request, shared by its line items.
             const bid = !plan.exhausted && call.rng() < plan.bidProbability;
-            d = { state: { multiplier: 1, exhausted: !bid }, p: plan.bidProbability };
+            d = { state: plan.exhausted ? { multiplier: 1, exhausted: true } : { multiplier: 1, exhausted: false, paced: !bid }, p: plan.bidProbability };
           }
           drawn.set(campaignId, d);
         }

@@ -88,7 +88,12 @@ export const catalogSchema = z.object({
       }),
       holdoutPct: z.number().min(0).max(50),
       budget: z
-        .strictObject({ dailyMicros: micros.optional(), totalMicros: micros.optional(), pacing: z.enum(['even', 'asap']) })
+        .strictObject({
+          dailyMicros: micros.optional(),
+          totalMicros: micros.optional(),
+          pacing: z.enum(['even', 'asap']),
+          timeZone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as "America/New_York"').optional(),
+        })
         .optional(),
     }),
   ),
@@ -225,4 +230,14 @@ function segmentsOf(expr: Expr, path: (string | number)[] = []): { path: (string
 
 function unknownSegment(segment: string): string {
   return `unknown segment "${segment}": no segment rule defines it for this advertiser`;
+}
+
+/** Whether the runtime knows this IANA time zone (Intl is part of the language, in Node and workerd alike). */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -14,7 +14,6 @@ import { segmentKey } from '../segments/segment-key';
 import { candidates } from './candidate-index';
 import { isMember, type EvalContext } from './expr';
 import { scorer } from './lookalike';
-import { formatKey } from './index-conditions';
 import { moreInformative, NO_BID_REASONS, type NoBidReason } from './no-bid';
 import { adjustmentFactor, priceFor } from './pricing';
 import type { DealSpec, PacingState, RequestContext, Slot } from './request-context';
@@ -165,7 +164,9 @@ function decideSlot(catalog: CompiledCatalog, slot: Slot, scope: RequestScope): 
   }
   const fit = pickCreative(served, scope);
   const advertiserId = served.li.advertiser.id;
-  const dynamic = scope.profile?.dynamic?.[advertiserId];
+  // Own keys only: an advertiser id such as `constructor` must not reach the object's prototype.
+  const dynamicByAdvertiser = scope.profile?.dynamic;
+  const dynamic = dynamicByAdvertiser && Object.hasOwn(dynamicByAdvertiser, advertiserId) ? dynamicByAdvertiser[advertiserId] : undefined;
   return {
     slotId: slot.id,
     kind: 'bid',
@@ -184,8 +185,9 @@ function decideSlot(catalog: CompiledCatalog, slot: Slot, scope: RequestScope): 
 /**
  * The index leaves out line items none of whose creatives has a format the imp accepts, so on
  * its own it would report a size nobody has as `no_targeting_match`. When nothing it returned
- * got as far as creative choice, ask it again as if every creative format were accepted and
- * evaluate what is new: the reason is then the linear scan's. Only such no-bids pay for it.
+ * got as far as creative choice, ask it again ignoring creative formats (line items without
+ * creatives included) and evaluate what is new: the reason is then the linear scan's. Only such
+ * no-bids pay for it.
  */
 function reasonBeyondFormats(
   catalog: CompiledCatalog,
@@ -196,8 +198,7 @@ function reasonBeyondFormats(
   reason: NoBidReason,
 ): NoBidReason {
   const seen = new Set(evaluated);
-  const formats = new Set([...ctx.formats, ...creativeFormats(catalog)]);
-  for (const pos of candidates(catalog.index, { ...ctx, formats })) {
+  for (const pos of candidates(catalog.index, ctx, { anyFormat: true })) {
     const li = catalog.lineItems[pos];
     if (!li || seen.has(pos)) continue;
     const outcome = evaluate(li, slot, ctx, scope);
@@ -205,18 +206,6 @@ function reasonBeyondFormats(
     if ('reason' in outcome) reason = moreInformative(reason, outcome.reason);
   }
   return reason;
-}
-
-const catalogFormats = new WeakMap<CompiledCatalog, ReadonlySet<string>>();
-
-/** Format keys of every creative in the catalog, computed once per compiled catalog. */
-function creativeFormats(catalog: CompiledCatalog): ReadonlySet<string> {
-  let keys = catalogFormats.get(catalog);
-  if (!keys) {
-    keys = new Set(catalog.lineItems.flatMap((li) => li.creatives.map(formatKey)));
-    catalogFormats.set(catalog, keys);
-  }
-  return keys;
 }
 
 function slotReason(catalog: CompiledCatalog, slot: Slot): NoBidReason | null {
@@ -259,6 +248,7 @@ function evaluate(li: CompiledLineItem, slot: Slot, ctx: EvalContext, scope: Req
   }
   const pacing = scope.input.pacing?.(campaign.id);
   if (pacing?.exhausted) return { reason: 'budget_exhausted' };
+  if (pacing?.paced) return { reason: 'paced' };
   if (!li.targeting(ctx)) return { reason: 'no_targeting_match' };
   const deal = slot.deals.find((d) => li.dealIds.has(d.id));
   if (slot.privateAuction && !deal) return { reason: 'not_in_deal' };

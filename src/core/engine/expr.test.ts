@@ -89,6 +89,9 @@ describe('targeting leaves', () => {
     expect(holds({ keywords: ['Hiking'] })).toBe(true);
     expect(holds({ keyValues: { section: ['sports'] } })).toBe(true);
     expect(holds({ keyValues: { section: ['sports'], team: ['x'] } })).toBe(false);
+    // Regression: a key named like an Object.prototype member is just an absent key.
+    expect(holds({ keyValues: { constructor: ['x'] } })).toBe(false);
+    expect(holds({ keyValues: { toString: ['x'] } })).toBe(false);
     expect(holds({ deal: ['deal-2', 'deal-1'] })).toBe(true);
     expect(holds({ score: { model: 'lal', atLeast: 0.75 } })).toBe(true);
     expect(holds({ score: { model: 'lal', atLeast: 0.8 } })).toBe(false);

@@ -80,7 +80,8 @@ export function compileExpr(expr: TargetingExpr, advertiserId: string): Predicat
   }
   if ('keyValues' in expr) {
     const wanted = Object.entries(expr.keyValues);
-    return ({ slot }) => wanted.every(([k, values]) => slot.keyValues[k]?.some((v) => values.includes(v)) ?? false);
+    // Own keys only: a targeted key such as `constructor` must not read the object's prototype.
+    return ({ slot }) => wanted.every(([k, values]) => Object.hasOwn(slot.keyValues, k) && (slot.keyValues[k]?.some((v) => values.includes(v)) ?? false));
   }
   if ('deal' in expr) {
     const deals = expr.deal;

@@ -17,6 +17,7 @@ export const NO_BID_REASONS = {
   inactive: { code: 4, stage: 2, nbr: 504 },
   out_of_flight: { code: 12, stage: 2, nbr: 512 },
   budget_exhausted: { code: 13, stage: 2, nbr: 513 },
+  paced: { code: 18, stage: 2, nbr: 518 },
   no_targeting_match: { code: 5, stage: 3, nbr: 8 /* Unmatched User */ },
   not_in_deal: { code: 17, stage: 4, nbr: 517 },
   suppressed_converted: { code: 6, stage: 5, nbr: 506 },

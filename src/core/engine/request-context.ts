@@ -144,5 +144,8 @@ export interface RequestContext {
 export interface PacingState {
   /** Multiplies the bid; 1 = on pace. */
   readonly multiplier: number;
+  /** The budget is spent: no bids until the next budget period. */
   readonly exhausted: boolean;
+  /** Held back this time by pacing: spending ahead of plan, or the spend figures are not loaded yet. */
+  readonly paced?: boolean;
 }

@@ -31,8 +31,7 @@ export interface LedgerBudget {
 export function ledgerBudget(campaign: Campaign): LedgerBudget | undefined {
   const b = campaign.budget;
   if (!b || (b.dailyMicros === undefined && b.totalMicros === undefined)) return undefined;
-  // The catalog has no time zone field yet; read one if the catalog grows it.
-  const timeZone = 'timeZone' in b && typeof b.timeZone === 'string' ? b.timeZone : undefined;
+  const { timeZone } = b;
   return {
     pacing: b.pacing,
     ...(b.dailyMicros !== undefined ? { dailyMicros: b.dailyMicros } : {}),
