@@ -48,7 +48,12 @@ function account(samples, meta, status, headers, latencyMs, body) {
   const source = header(headers, 'x-edgebid-profile-source');
   if (source !== undefined) samples.sources[SOURCES.includes(source) ? source : 'other']++;
   const timing = header(headers, 'server-timing');
-  if (meta.timing && timing !== undefined) samples.timings.push(parseServerTiming(timing));
+  if (meta.timing && timing !== undefined) {
+    const t = parseServerTiming(timing);
+    // What the handler did not see: runtime queueing, wrangler's proxy, the socket, the load generator.
+    if (t.total !== undefined) t.outside = Math.max(0, latencyMs - t.total);
+    samples.timings.push({ ...t, late: meta.tmax !== undefined && latencyMs > meta.tmax });
+  }
 }
 
 /**

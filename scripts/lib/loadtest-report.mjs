@@ -50,11 +50,14 @@ export function relateToBaselines(rows) {
 }
 
 /** Per stage over the sampled requests: how many had it, mean, p90 (1 ms clock: read the means). */
-export function timingAggregate(samples) {
+export function timingAggregate(samples, which = () => true) {
   const stages = new Map();
-  for (const t of samples.timings) for (const [k, v] of Object.entries(t)) stages.set(k, [...(stages.get(k) ?? []), v]);
+  for (const t of samples.timings) {
+    if (!which(t)) continue;
+    for (const [k, v] of Object.entries(t)) if (typeof v === 'number') stages.set(k, [...(stages.get(k) ?? []), v]);
+  }
   const out = {};
-  const order = ['parse', 'consent', 'profile', 'decide', 'sign', 'serialise', 'total'];
+  const order = ['parse', 'consent', 'profile', 'decide', 'sign', 'serialise', 'total', 'outside'];
   const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
   for (const [stage, values] of [...stages].sort(([a], [b]) => rank(a) - rank(b))) {
     const sorted = Float64Array.from(values).sort();
@@ -102,9 +105,13 @@ export function goals(rows) {
     out.push({ goal: `at half the saturating rate (${mixRated.ratePerSec}/s): p50 ≤ baseline + 1 ms`, measured: mixRated.p50DeltaMs, met: mixRated.p50DeltaMs !== null && mixRated.p50DeltaMs <= 1 });
     out.push({ goal: `at half the saturating rate (${mixRated.ratePerSec}/s): p99 ≤ baseline + 3 ms`, measured: mixRated.p99DeltaMs, met: mixRated.p99DeltaMs !== null && mixRated.p99DeltaMs <= 3 });
   }
-  const late = bids.reduce((a, r) => a + r.late, 0);
+  // Saturation runs queue by construction (Little's law: latency ≈ connections ÷ throughput), so
+  // lateness is judged where the offered load is below capacity; the table shows every run's.
+  const late = bids.filter((r) => r.ratePerSec !== null).reduce((a, r) => a + r.late, 0);
+  const lateSaturated = bids.filter((r) => r.ratePerSec === null).reduce((a, r) => a + r.late, 0);
   const fivexx = rows.reduce((a, r) => a + r.fivexx, 0);
-  out.push({ goal: 'no answer later than its tmax', measured: late, met: late === 0 });
+  out.push({ goal: 'no answer later than its tmax (at half the saturating rate)', measured: late, met: late === 0 });
+  out.push({ goal: '(for information) late answers in the saturation runs', measured: lateSaturated, met: null });
   out.push({ goal: 'no 5xx', measured: fivexx, met: fivexx === 0 });
   return out;
 }

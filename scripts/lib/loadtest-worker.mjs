@@ -113,7 +113,7 @@ function buildBundle(outdir) {
   });
 }
 
-async function startDirect({ vars, kvEntries, verbose }) {
+async function startDirect({ vars, kvEntries, verbose, inspectorPort }) {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   process.env.WRANGLER_SEND_METRICS = 'false';
   const dir = await mkdtemp(join(tmpdir(), 'edgebid-loadtest-direct-'));
@@ -134,6 +134,7 @@ async function startDirect({ vars, kvEntries, verbose }) {
       host: '127.0.0.1',
       port: 0,
       defaultPersistRoot: join(dir, 'state'),
+      ...(inspectorPort ? { inspectorPort } : {}),
       // The worker's own log lines (JSON) and Miniflare's (e.g. each queue batch and its time) go to
       // stderr with --verbose; otherwise they would only interleave with the report.
       ...(verbose ? { log: new Log(LogLevel.INFO) } : {}),
@@ -157,7 +158,7 @@ async function startDirect({ vars, kvEntries, verbose }) {
 }
 
 /**
- * @param {{ mode: 'wrangler' | 'direct' | 'url', vars: Record<string, string>, kvEntries: [string, string][], url?: string, verbose?: boolean }} opts
+ * @param {{ mode: 'wrangler' | 'direct' | 'url', vars: Record<string, string>, kvEntries: [string, string][], url?: string, verbose?: boolean, inspectorPort?: number }} opts
  * @returns {Promise<{ url: URL, stop: () => Promise<void>, ownsWorker: boolean }>}
  */
 export async function startTarget(opts) {
