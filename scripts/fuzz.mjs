@@ -303,6 +303,8 @@ function report(stats, consent, workerLog) {
   console.log(`uncaught exceptions logged: ${workerLog.uncaught}`);
 }
 
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+
 main().then(
   (code) => process.exit(code),
   (err) => {

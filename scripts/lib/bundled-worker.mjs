@@ -5,7 +5,7 @@
 // overhead when a script sends tens of thousands of requests. The worker's own log lines are
 // handed to `onLog` (one call per line), so a script can count what the worker complained about.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,10 +55,14 @@ export async function startBundledWorker({ vars, ratelimits = {}, tag, onLog = (
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   process.env.WRANGLER_SEND_METRICS = 'false';
   const dir = await mkdtemp(join(tmpdir(), `edgebid-${tag}-`));
+  // Also when the script is interrupted (process.exit from a signal handler) before stop().
+  const removeOnExit = () => rmSync(dir, { recursive: true, force: true });
+  process.on('exit', removeOnExit);
   let mf;
   const stop = async () => {
     if (mf) await bounded(mf.dispose(), 10_000);
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    process.off('exit', removeOnExit);
   };
   try {
     await buildBundle(dir);
