@@ -53,7 +53,7 @@ export async function resolveAudience(
   // frequency-cap impressions) wait for it, so a person is one user across devices.
   const canonical = resolveCanonical(env.PROFILE_SNAPSHOTS, keyHash, deadlineMs);
   const sources = platformSources(env);
-  const profile = await readProfile({ fromObject: sources.fromObject, fromKv: async () => sources.fromKv(await canonical) }, keyHash, deadlineMs);
+  const profile = await readProfile({ fromObject: (h) => sources.fromObject(h), fromKv: async () => sources.fromKv(await canonical) }, keyHash, deadlineMs);
   const userHash = await canonical;
   timing?.span('profile', profileFromMs);
   return { consent, profile, userHash };
