@@ -54,7 +54,9 @@ export async function resolveAudience(
   const canonical = resolveCanonical(env.PROFILE_SNAPSHOTS, keyHash, deadlineMs);
   const sources = platformSources(env);
   const profile = await readProfile({ fromObject: (h) => sources.fromObject(h), fromKv: async () => sources.fromKv(await canonical) }, keyHash, deadlineMs);
-  const userHash = await canonical;
+  // An opted-out person is contextual everywhere: their hash goes no further (no holdout, no
+  // tracking-link user, no ledger exposure).
+  const userHash = profile.snapshot?.optedOut === true ? null : await canonical;
   timing?.span('profile', profileFromMs);
   return { consent, profile, userHash };
 }

@@ -48,3 +48,41 @@ export function base64UrlDecode(s: string): Uint8Array | null {
     return null;
   }
 }
+
+const sealKeys = new Map<string, CryptoKey>();
+
+/** AES-GCM key for sealing, derived from `secret` (a different key from the HMAC one). */
+async function sealKey(secret: string): Promise<CryptoKey> {
+  const cached = sealKeys.get(secret);
+  if (cached) return cached;
+  const raw = await crypto.subtle.digest('SHA-256', encoder.encode(`edgebid-seal|${secret}`));
+  const key = await crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  sealKeys.set(secret, key);
+  return key;
+}
+
+/**
+ * Encrypts `plaintext` (random 96-bit nonce, AES-GCM) so a value that must travel through
+ * third parties — a user hash inside an impression URL in ad markup — is unreadable and
+ * unlinkable: the same value seals differently every time.
+ */
+export async function seal(secret: string, plaintext: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await sealKey(secret), encoder.encode(plaintext)));
+  const out = new Uint8Array(iv.length + ct.length);
+  out.set(iv);
+  out.set(ct, iv.length);
+  return base64UrlEncode(out);
+}
+
+/** The sealed value, or null when it was not sealed with this secret (or was tampered with). */
+export async function unseal(secret: string, sealed: string): Promise<string | null> {
+  const bytes = base64UrlDecode(sealed);
+  if (!bytes || bytes.length <= 12) return null;
+  try {
+    const pt = await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12) }, await sealKey(secret), bytes.slice(12));
+    return new TextDecoder().decode(pt);
+  } catch {
+    return null;
+  }
+}

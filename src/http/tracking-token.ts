@@ -18,7 +18,7 @@ const payloadSchema = z.object({
   cr: z.string(),
   cmp: z.string(),
   adv: z.string(),
-  /** Hashed user key (behavioural consent only), on impression tokens. */
+  /** Hashed user key, sealed (AES-GCM; behavioural consent only), on impression tokens. */
   u: z.string().optional(),
   /** Bid price in micros, for win/billing accounting. */
   p: z.number().int().nonnegative(),

@@ -2,6 +2,7 @@
 import type { SlotBid, SlotDecision } from '../core/engine/decide';
 import type { BidUrls, TrackedBid } from '../core/openrtb/response';
 import { secret } from './config';
+import { seal } from './crypto';
 import { signToken, TRACKING_TTL_MS, type TrackingPayload } from './tracking-token';
 
 export async function trackingUrls(
@@ -25,7 +26,9 @@ export async function trackingUrls(
   const [win, bill, imp, click] = await Promise.all([
     signToken(secret, { k: 'win', ...base }),
     signToken(secret, { k: 'bill', ...base }),
-    signToken(secret, { k: 'imp', ...base, ...(userHash !== null ? { u: userHash } : {}) }),
+    // The user hash travels inside ad markup: sealed, so exchanges and pages can neither read it
+    // nor link two impressions of one person.
+    signToken(secret, { k: 'imp', ...base, ...(userHash !== null ? { u: await seal(secret, userHash) } : {}) }),
     signToken(secret, { k: 'click', ...base, url: bid.creative.clickUrl }),
   ]);
   return {

@@ -10,6 +10,8 @@ import { Hono } from 'hono';
 import { AppError } from '../core/errors';
 import { sendHit } from '../store/ledger-outbox';
 import { secret } from './config';
+import { unseal } from './crypto';
+import { log } from '../log';
 import { verifyToken, type TrackingPayload } from './tracking-token';
 import type { ProfileEvent } from '../core/model';
 
@@ -20,13 +22,19 @@ export const tracking = new Hono<{ Bindings: Env }>();
 
 tracking.get('/:token', async (c) => {
   const nowMs = Date.now();
-  const result = await verifyToken(secret(c.env, 'TRACKING_SECRET'), c.req.param('token'), nowMs);
+  const tracking = secret(c.env, 'TRACKING_SECRET');
+  const result = await verifyToken(tracking, c.req.param('token'), nowMs);
   if (!result.ok) {
     throw result.reason === 'expired'
       ? new AppError('token_expired', 'tracking link has expired')
       : new AppError('invalid_token', 'tracking link is not valid');
   }
-  const { payload } = result;
+  const sealedUser = result.payload.u;
+  const userHash = sealedUser !== undefined ? await unseal(tracking, sealedUser) : null;
+  // Downstream (ledger exposure, frequency caps) sees the opened hash, or none.
+  const payload: TrackingPayload = { ...result.payload };
+  if (userHash !== null) payload.u = userHash;
+  else delete payload.u;
   await sendHit(c.env, payload, c.req.query('price'), nowMs);
   c.header('Cache-Control', 'no-store');
   switch (payload.k) {
@@ -34,7 +42,14 @@ tracking.get('/:token', async (c) => {
       if (!payload.url) throw new AppError('invalid_token', 'tracking link is not valid');
       return c.redirect(payload.url, 302);
     case 'imp':
-      if (payload.u !== undefined) await c.env.PROFILE_EVENTS.send(impressionEvent(payload, payload.u, nowMs));
+      if (userHash !== null) {
+        try {
+          await c.env.PROFILE_EVENTS.send(impressionEvent(payload, userHash, nowMs));
+        } catch {
+          // The pixel still answers: a lost frequency-cap impression is not worth a broken ad.
+          log('warn', 'impression_event_unsent');
+        }
+      }
       return c.body(PIXEL, 200, { 'Content-Type': 'image/gif' });
     case 'win':
     case 'bill':
