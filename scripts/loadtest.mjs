@@ -41,7 +41,8 @@ import { loadCore } from './lib/loadtest-core.mjs';
 import { closedLoop, openLoop } from './lib/loadtest-drive.mjs';
 import { FLAVOURS, loadtestCatalog, population, PROBE, probeRequest, requestFactory } from './lib/loadtest-population.mjs';
 import { costPerMillion, goals, publicRow, relateToBaselines, summarise, tableLines, timingAggregate, timingLines } from './lib/loadtest-report.mjs';
-import { rssMb, startTarget, workerdPids } from './lib/loadtest-worker.mjs';
+import { freePort, rssMb, startTarget, workerdPids } from './lib/loadtest-worker.mjs';
+import { startProfile } from './lib/loadtest-profile.mjs';
 import { runSoak, soakLines } from './lib/loadtest-soak.mjs';
 
 const VENDOR_ID = 777;
@@ -75,6 +76,8 @@ function parseArgs(argv) {
     else if (a === '--no-flavours') o.flavours = false;
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--no-costs') o.costs = false;
+    else if (a === '--in-memory') o.inMemory = true;
+    else if (a === '--profile') o.profile = true;
     else if (a === '--timing-every') o.timingEvery = num('--timing-every', value(), 1, 1000);
     else if (a === '--help' || a === '-h') usage();
     else usage(`unknown option ${a}`);
@@ -88,7 +91,7 @@ function usage(problem) {
   console.error(
     'usage: node scripts/loadtest.mjs [--direct | --url http://127.0.0.1:<port> [--seed-url-users]] [--json] [--smoke]\n' +
       '                                 [--soak <s>] [--duration <s>] [--users <n>] [--line-items <n>] [--no-flavours]\n' +
-      '                                 [--timing-every <n>] [--no-costs] [--verbose]',
+      '                                 [--timing-every <n>] [--no-costs] [--verbose] [--direct only: --in-memory, --profile]',
   );
   process.exit(problem ? 2 : 0);
 }
@@ -229,7 +232,9 @@ async function main() {
   const vars = { USER_KEY_SECRET: 'loadtest-user-key-secret', TRACKING_SECRET: 'loadtest-tracking-secret', DEMO_CATALOG: 'off', EXPLAIN: 'on', COST_COUNTERS: opts.costs === false ? 'off' : 'on', TCF_VENDOR_ID: String(VENDOR_ID), ...LOCAL_AUTH_VARS };
   const kvEntries = catalog ? [[`catalog:v:${catalog.doc.version}`, catalog.json], ['catalog:current', String(catalog.doc.version)]] : [];
   log(`starting the worker (${opts.mode})`);
-  target = await startTarget({ mode: opts.mode, vars, kvEntries, url: opts.url, verbose: opts.verbose === true });
+  if (opts.profile && opts.mode !== 'direct') throw new Error('--profile needs --direct (the inspector of the Miniflare worker)');
+  const inspectorPort = opts.profile ? await freePort() : undefined;
+  target = await startTarget({ mode: opts.mode, vars, kvEntries, url: opts.url, verbose: opts.verbose === true, inMemory: opts.inMemory === true, inspectorPort });
   const base = target.url;
   log(`worker at ${base.origin}`);
   if (ownsWorker) {
@@ -268,10 +273,14 @@ async function main() {
     next: name === 'baseline' ? nextBaseline : nextBid(name === 'mix' ? null : name),
   });
   const rows = [];
+  let cpuProfile = null;
   const closed = async (name, concurrency, durationS) => {
     const s = scenario(name, { concurrency });
     log(`${name} at concurrency ${concurrency} for ${durationS} s`);
+    // --profile: the isolate's CPU while the mix runs at the highest concurrency.
+    const profiling = opts.profile && name === 'mix' && concurrency === Math.max(...opts.concurrencies) ? await startProfile({ inspectorPort, bundlePath: target.bundlePath }) : null;
     const row = summarise(s, await run(closedLoop({ base, connections: concurrency, durationS, next: s.next })));
+    if (profiling) cpuProfile = { scenario: `mix c=${concurrency}`, ...(await profiling.stop()) };
     rows.push(row);
     return row;
   };
@@ -330,7 +339,7 @@ async function main() {
     if (Object.keys(late).length > 0) timing.push([`${label}, late answers only`, late]);
   }
   const meta = await metaOf(loadStart, seeding, catalog);
-  const result = { scenarios: rows.map(publicRow), serverTiming: Object.fromEntries(timing), costPerMillionDecisions: mixCosts, flavourCostPerMillion: flavourCosts, goals: goals(rows), meta };
+  const result = { scenarios: rows.map(publicRow), serverTiming: Object.fromEntries(timing), costPerMillionDecisions: mixCosts, flavourCostPerMillion: flavourCosts, goals: goals(rows), ...(cpuProfile ? { cpuProfile } : {}), meta };
   if (opts.json) out(JSON.stringify(result, null, 2));
   else printReport(result, rows, timing);
   // A smoke run (CI) proves the harness and the worker work: every answer a 200 or 204.
@@ -379,6 +388,13 @@ function printReport(result, rows, timing) {
     if (c.profileEventsAfterSeeding > 0) out(`  (the profile consumer still ran ${c.profileEventsAfterSeeding} batches during the window: seeding had not fully settled)`);
   } else out('Cost per decision: not counted (cost counters off)');
   for (const [f, p] of Object.entries(result.flavourCostPerMillion)) out(`  ${f}: ${JSON.stringify(p)}`);
+  if (result.cpuProfile) {
+    const p = result.cpuProfile;
+    out('');
+    out(`CPU profile of the worker isolate during ${p.scenario} (${p.sampledMs} ms sampled; self time, native work under its JS caller):`);
+    out(`  by module: ${p.modules.map((m) => `${m.name} ${m.pct} %`).join(', ')}`);
+    for (const f of p.functions) out(`  ${String(f.pct).padStart(5)} %  ${f.name}`);
+  }
   out('');
   out('Goals (issue 7), this run:');
   for (const g of result.goals) out(`  ${g.met === null ? '       ' : g.met ? 'met    ' : 'NOT met'}  ${g.goal}: ${g.measured}`);

@@ -183,8 +183,12 @@ function testGvl(vendorId) {
   });
 }
 
-/** A TC string granting purposes 1-4 and `vendorId` (or, with `granted` false, refusing both). */
-export function tcString(vendorId, granted) {
+/**
+ * A TC string granting purposes 1-4 and `vendorId` (or, with `granted` false, refusing both). A
+ * worker without a vendor id (`TCF_VENDOR_ID=0`) can be granted nothing: vendor 1 stands in.
+ */
+export function tcString(requestedVendorId, granted) {
+  const vendorId = Number.isInteger(requestedVendorId) && requestedVendorId >= 1 && requestedVendorId <= 65_535 ? requestedVendorId : 1;
   const m = new TCModel(testGvl(vendorId));
   m.cmpId = 10;
   m.cmpVersion = 1;

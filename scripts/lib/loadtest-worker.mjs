@@ -9,6 +9,7 @@
 // intermediate version), state lives in a throwaway directory (Durable Objects persisted to disk,
 // as `wrangler dev` does) and `stop()` is idempotent and bounded.
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -113,7 +114,7 @@ function buildBundle(outdir) {
   });
 }
 
-async function startDirect({ vars, kvEntries, verbose, inspectorPort }) {
+async function startDirect({ vars, kvEntries, verbose, inspectorPort, inMemory }) {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   process.env.WRANGLER_SEND_METRICS = 'false';
   const dir = await mkdtemp(join(tmpdir(), 'edgebid-loadtest-direct-'));
@@ -133,7 +134,8 @@ async function startDirect({ vars, kvEntries, verbose, inspectorPort }) {
       cf: false,
       host: '127.0.0.1',
       port: 0,
-      defaultPersistRoot: join(dir, 'state'),
+      // In memory, objects cost no files: the difference shows what local disk adds.
+      ...(inMemory ? {} : { defaultPersistRoot: join(dir, 'state') }),
       ...(inspectorPort ? { inspectorPort } : {}),
       // The worker's own log lines (JSON) and Miniflare's (e.g. each queue batch and its time) go to
       // stderr with --verbose; otherwise they would only interleave with the report.
@@ -150,7 +152,7 @@ async function startDirect({ vars, kvEntries, verbose, inspectorPort }) {
     });
     const url = await mf.ready;
     await putAll(await mf.getKVNamespace('CATALOG'), kvEntries);
-    return { url, stop, ownsWorker: true };
+    return { url, stop, ownsWorker: true, bundlePath: join(dir, 'bundle', 'index.js') };
   } catch (err) {
     await stop();
     throw err;
@@ -158,7 +160,7 @@ async function startDirect({ vars, kvEntries, verbose, inspectorPort }) {
 }
 
 /**
- * @param {{ mode: 'wrangler' | 'direct' | 'url', vars: Record<string, string>, kvEntries: [string, string][], url?: string, verbose?: boolean, inspectorPort?: number }} opts
+ * @param {{ mode: 'wrangler' | 'direct' | 'url', vars: Record<string, string>, kvEntries: [string, string][], url?: string, verbose?: boolean, inspectorPort?: number, inMemory?: boolean }} opts
  * @returns {Promise<{ url: URL, stop: () => Promise<void>, ownsWorker: boolean }>}
  */
 export async function startTarget(opts) {
@@ -173,6 +175,18 @@ export async function startTarget(opts) {
     throw new Error(`the worker is on ${target.url.hostname}; the load test only sends traffic to 127.0.0.1`);
   }
   return target;
+}
+
+/** A TCP port free on 127.0.0.1 right now (for workerd's inspector). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
