@@ -7,12 +7,11 @@ import { profileBudgetMs } from '../core/engine/budget';
 import { decide, type SlotDecision } from '../core/engine/decide';
 import { explainTrace } from '../core/engine/explain';
 import { AppError } from '../core/errors';
-import { bidAudience, scopedToExchange } from '../core/openrtb/audience';
+import { bidAudience } from '../core/openrtb/audience';
 import { planBid } from '../core/openrtb/plan';
 import { parseBidRequest } from '../core/openrtb/request-schema';
 import { buildBidResponse } from '../core/openrtb/response';
 import { resolveAudience } from './audience';
-import { principalOf } from './auth';
 import { catalogForRequest } from './catalog-for-request';
 import { readJsonBody } from './body';
 import { config } from './config';
@@ -41,8 +40,7 @@ openrtb.post('/bid', async (c) => {
   timing?.lap('parse');
   const req = parsed.value;
   const nowMs = startedMs; // one clock reading per request: decisions and token expiry agree
-  const parsedAudience = bidAudience(req);
-  const audience = { ...parsedAudience, userKeys: scopedToExchange(parsedAudience.userKeys, principalOf(c).id) };
+  const audience = bidAudience(req);
   const budgetMs = profileBudgetMs(audience.tmaxMs, cfg.networkReserveMs, cfg.profileBudgetCeilingMs);
   const [catalog, resolved] = await Promise.all([
     catalogForRequest(c, cfg, { nowMs, tmaxMs: audience.tmaxMs, profileBudgetMs: budgetMs }),

@@ -250,7 +250,7 @@ function evaluate(li: CompiledLineItem, slot: Slot, ctx: EvalContext, scope: Req
   if (pacing?.exhausted) return { reason: 'budget_exhausted' };
   if (pacing?.paced) return { reason: 'paced' };
   if (!li.targeting(ctx)) return { reason: 'no_targeting_match' };
-  const deal = slot.deals.find((d) => li.dealIds.has(d.id));
+  const deal = dealFor(li, slot);
   if (slot.privateAuction && !deal) return { reason: 'not_in_deal' };
   if (convertedRecently(li, scope.profile, nowMs)) return { reason: 'suppressed_converted' };
   if (frequencyCapped(li, scope.profile, nowMs, scope.score)) return { reason: 'frequency_capped' };
@@ -270,6 +270,20 @@ function evaluate(li: CompiledLineItem, slot: Slot, ctx: EvalContext, scope: Req
     contender: { li, priceMicros: price.priceMicros, fitting, deal },
     heldOut: inHoldout(scope.userHash, campaign.id, campaign.holdoutPct),
   };
+}
+
+/**
+ * Of the imp's deals the line item targets, the one with the lowest floor we can price (the
+ * request's order breaks ties): which deal we bid in must not depend on how the exchange listed
+ * them. A deal whose floor currency we cannot price is used only when it is the only match.
+ */
+function dealFor(li: CompiledLineItem, slot: Slot): DealSpec | undefined {
+  let best: DealSpec | undefined;
+  for (const d of slot.deals) {
+    if (!li.dealIds.has(d.id)) continue;
+    if (!best || (d.floorMicros !== null && (best.floorMicros === null || d.floorMicros < best.floorMicros))) best = d;
+  }
+  return best;
 }
 
 function blocked(li: CompiledLineItem, scope: RequestScope): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consentGate, type ConsentPolicy } from '../privacy/consent';
-import { bidAudience, scopedToExchange, userKeyFor } from './audience';
+import { bidAudience, userKeyFor } from './audience';
 import { parseBidRequest, type BidRequest } from './request-schema';
 
 function request(extra: Record<string, unknown> = {}): BidRequest {
@@ -76,21 +76,5 @@ describe('bidAudience: which id is looked up', () => {
     expect(bidAudience(request({ device: { lmt: 1, dnt: 1, ext: { atts: 2 } } })).consent).toMatchObject({ lmt: true, dnt: true, atts: 2 });
     expect(bidAudience(request({ device: { ext: { atts: '2' } } })).consent.atts).toBeUndefined();
     expect(bidAudience(request({ device: { ext: { atts: 1.5 } } })).consent.atts).toBeUndefined();
-  });
-});
-
-describe('scopedToExchange', () => {
-  it("namespaces only the exchange's own ids: one user.id string from two exchanges is two people", () => {
-    const keys = [
-      { kind: 'uid', value: 'ours-1' },
-      { kind: 'ifa', value: 'aaaa-1111' },
-      { kind: 'xid', value: 'exch-user' },
-    ] as const;
-    expect(scopedToExchange(keys, 'adx-eu')).toEqual([
-      { kind: 'uid', value: 'ours-1' },
-      { kind: 'ifa', value: 'aaaa-1111' },
-      { kind: 'xid', value: 'adx-eu:exch-user' },
-    ]);
-    expect(scopedToExchange(keys, 'other')[2]).not.toEqual(scopedToExchange(keys, 'adx-eu')[2]);
   });
 });

@@ -38,14 +38,6 @@ function userKeys(req: BidRequest): UserKey[] {
 }
 
 /**
- * An exchange's user ids are its own: the same `user.id` string from two exchanges is two people,
- * so `xid` keys are namespaced by the authenticated exchange before they are hashed.
- */
-export function scopedToExchange(keys: readonly UserKey[], exchangeId: string): UserKey[] {
-  return keys.map((k) => (k.kind === 'xid' ? { kind: 'xid', value: `${exchangeId}:${k.value}` } : k));
-}
-
-/**
  * The key to look the user up by, or null. Nothing without behavioural consent; without
  * permission for device ids (LMT, ATT, DNT) only our first-party id — the device id and the
  * exchange's id (often derived from the device id) are both out.

@@ -38,3 +38,24 @@ describe('pacing input', () => {
     expect(outcomeOf(undefined)).toBe('candidate');
   });
 });
+
+describe('deal choice', () => {
+  it('bids in the cheapest deal the line item targets, whatever order the exchange listed them in', () => {
+    const run = (deals: { id: string; floorMicros: number | null }[]) =>
+      decide(catalog, {
+        request,
+        slots: [{ id: '1', video: { mimes: ['video/mp4'], protocols: [], blockedAttributes: [] }, floorMicros: 0, deals, privateAuction: true, keyValues: {} }],
+        profile: null,
+        userHash: null,
+        nowMs: 0,
+        rng: () => 0,
+        explain: false,
+      })[0];
+    // The demo PMP line item targets one deal id; offered twice at different floors, in either order.
+    const cheap = { id: 'deal-northwind-preroll', floorMicros: 6_000_000 };
+    const dear = { id: 'deal-northwind-preroll', floorMicros: 20_000_000 };
+    expect(run([dear, cheap])).toMatchObject({ kind: 'bid', dealId: 'deal-northwind-preroll', priceMicros: 8_000_000 });
+    expect(run([cheap, dear])).toMatchObject({ kind: 'bid', priceMicros: 8_000_000 });
+    expect(run([{ id: 'deal-northwind-preroll', floorMicros: null }, dear])).toMatchObject({ kind: 'no_bid', reason: 'below_floor' });
+  });
+});
