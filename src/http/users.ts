@@ -5,8 +5,9 @@
  *   and the hot path sees `optedOut` (contextual ads only); the opt-out covers every linked id.
  * - `POST /v1/users/:key/opt-in` — consent given again: profiling may resume (also after an erase).
  * - `DELETE /v1/users/:key` — erase: the profile, every linked id, the KV snapshot and alias
- *   entries, dead letters; verified by reading back before answering. Later events for those
- *   ids are not profiled until an opt-in.
+ *   entries, dead letters, and in the ledger of every campaign in the current catalog the lift
+ *   audience rows and conversion keys; verified by reading back before answering. Later events
+ *   for those ids are not profiled until an opt-in.
  *
  * `?type=` says which id space `:key` is in: `uid` (default, our first-party id), `ifa`, `xid`
  * (an exchange's user id) or `crm` (a hashed e-mail / customer id). Keys are hashed here and
@@ -14,14 +15,17 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { CompiledCatalog } from '../core/catalog/compile';
 import { AppError } from '../core/errors';
 import { isUsableUserId } from '../core/identity/user-key';
 import { LINK_KEY_KINDS, linkKeyMaterial } from '../core/profile/link-keys';
 import { fieldIssues } from '../core/zod-issues';
 import { log } from '../log';
+import type { CampaignLedger } from '../objects/campaign-ledger';
 import type { UserProfile } from '../objects/user-profile';
+import { EMPTY_CATALOG, getCatalog } from '../store/catalog-store';
 import { aliasKey, erasedKey } from '../store/profile-kv-keys';
-import { secret } from './config';
+import { config, secret } from './config';
 import { hmacBase64Url } from './crypto';
 
 export const users = new Hono<{ Bindings: Env }>();
@@ -66,7 +70,15 @@ users.delete('/:key', async (c) => {
   const env = c.env;
   const { hash, stub } = await profileOf(env, c.req.param('key'), c.req.query('type'));
   const { hashes } = await profileCall('erase', () => stub.erase(hash));
-  const verified = await profileCall('erase check', () => verifyErased(env, hashes));
+  const waitUntil = (p: Promise<unknown>): void => {
+    c.executionCtx.waitUntil(p);
+  };
+  const catalog = await getCatalog(env, waitUntil, Date.now(), { refreshSec: config(env).catalogRefreshSec, coldLoadMs: ERASE_CATALOG_LOAD_MS });
+  // Without the catalog we cannot name the ledgers that may hold the person: refuse, to be retried.
+  if (catalog === EMPTY_CATALOG) throw new AppError('profile_unavailable', 'the erase could not reach the campaign ledgers; retry it');
+  const ledgers = campaignIds(catalog).map((id) => env.CAMPAIGN_LEDGER.get(env.CAMPAIGN_LEDGER.idFromName(id)));
+  await profileCall('erase', () => inChunks(ledgers, (l) => l.purgeUsers(hashes)));
+  const verified = await profileCall('erase check', () => verifyErased(env, hashes, ledgers));
   if (!verified) {
     log('error', 'erase_not_verified', { ids: hashes.length });
     throw new AppError('profile_unavailable', 'the erase could not be verified; retry it');
@@ -75,8 +87,26 @@ users.delete('/:key', async (c) => {
   return c.json({ status: 'erased', ids: hashes.length, verified: true });
 });
 
+/** A cold catalog load may take this long here: an erase is not latency-bound. */
+const ERASE_CATALOG_LOAD_MS = 5_000;
+/** Ledger calls in flight at once (the runtime caps simultaneous outgoing calls). */
+const LEDGER_FAN_OUT = 50;
+
+/** Every campaign with a line item: only those can have a ledger with users in it. */
+function campaignIds(catalog: CompiledCatalog): string[] {
+  return [...new Set(catalog.lineItems.map((li) => li.campaign.id))];
+}
+
+async function inChunks<T, R>(items: readonly T[], call: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += LEDGER_FAN_OUT) out.push(...(await Promise.all(items.slice(i, i + LEDGER_FAN_OUT).map(call))));
+  return out;
+}
+
 /** Reads back what an erase must have removed, for every id of the person. */
-async function verifyErased(env: Env, hashes: readonly string[]): Promise<boolean> {
+async function verifyErased(env: Env, hashes: readonly string[], ledgers: readonly DurableObjectStub<CampaignLedger>[]): Promise<boolean> {
+  const left = await inChunks(ledgers, (l) => l.userRows(hashes));
+  if (left.some((n) => n !== 0)) return false;
   const checks = await Promise.all(
     hashes.map(async (h) => {
       const [empty, snapshot, alias, marker] = await Promise.all([

@@ -21,6 +21,7 @@ import { pacingKey, type PacingDoc } from '../core/ledger/pacing-doc';
 import { EMPTY_WINDOW, fullRate, observe, recentRate, SLOT_SEC, type RateWindow } from '../core/ledger/rate-window';
 import type { HourRow, PacingSummary } from '../core/ledger/report';
 import { dayWindow, HOUR_MS, hourOf } from '../core/ledger/time';
+import { RETENTION_MS } from '../core/profile/retention';
 import { log } from '../log';
 import { GROUP, LedgerStore, MESSAGE_DEDUPE_MS } from './ledger-store';
 
@@ -78,6 +79,7 @@ const configSchema = z.object({
   conversionTypes: z.array(z.enum(['purchase', 'conversion'])),
   fromCatalog: z.boolean(),
 });
+const purgeInput = z.array(z.string().min(1).max(256)).max(1000);
 const slotSchema = z.object({ startSec: z.number(), spendNanos: z.number(), bids: z.number(), weightedBids: z.number() });
 const stateSchema = z.object({
   config: configSchema.nullable(),
@@ -167,7 +169,7 @@ export class CampaignLedger extends DurableObject<Env> {
         }
         this.store.remember(key, next, h.exp);
         count(h.ts, dims, add);
-        if (h.k === 'imp' && h.u !== undefined) this.store.enrol(h.u, GROUP.exposed, h.ts, h.li, h.cr);
+        if (h.k === 'imp' && h.u !== undefined && !this.store.purged(h.u)) this.store.enrol(h.u, GROUP.exposed, h.ts, h.li, h.cr);
       }
       for (const d of batch.decisions) {
         const key = `m:${d.id}`;
@@ -183,21 +185,24 @@ export class CampaignLedger extends DurableObject<Env> {
         }
         for (const hd of d.holdouts) {
           count(d.ts, [DIM_CAMPAIGN, lineItemDim(hd.li)], { holdouts: 1 });
-          this.store.enrol(hd.u, GROUP.holdout, d.ts, hd.li, null);
+          if (!this.store.purged(hd.u)) this.store.enrol(hd.u, GROUP.holdout, d.ts, hd.li, null);
           out.holdouts++;
         }
       }
       for (const cv of batch.conversions) {
         if (!cfg.conversionTypes.includes(cv.type)) continue;
+        // Only conversions after the user was first exposed (or held out), within the window.
+        // Nothing is stored for any other (an erased user has no audience row, so stays unstored).
+        const who = this.store.audience(cv.u);
+        if (!who || cv.ts < who.firstMs || cv.ts > who.firstMs + ATTRIBUTION_MS) continue;
         const key = `c:${cv.u}|${cv.id}`;
         if (this.store.kinds(key) !== 0) {
           out.duplicates++;
           continue;
         }
-        this.store.remember(key, 1, cv.ts + MESSAGE_DEDUPE_MS);
-        const who = this.store.audience(cv.u);
-        // Only conversions after the user was first exposed (or held out), within the window.
-        if (!who || cv.ts < who.firstMs || cv.ts > who.firstMs + ATTRIBUTION_MS) continue;
+        // Events up to 90 days old are accepted and may be resent any time: remember the id as
+        // long as such a resend can arrive, not just as long as queue redelivery.
+        this.store.remember(key, 1, Math.max(cv.ts, nowMs) + RETENTION_MS);
         if (who.convertedMs === null) this.store.markConverted(cv.u, cv.ts);
         if (who.grp === GROUP.exposed) {
           const dims = [DIM_CAMPAIGN, ...(who.li !== null ? [lineItemDim(who.li)] : []), ...(who.cr !== null ? [creativeDim(who.cr)] : [])];
@@ -218,6 +223,31 @@ export class CampaignLedger extends DurableObject<Env> {
     // Keep an earlier alarm; one at or before now may be the one running right now.
     if (Number.isFinite(due) && (alarmAt === null || alarmAt <= nowMs || alarmAt > due)) await this.ctx.storage.setAlarm(due);
     return out;
+  }
+
+  /**
+   * The erase: deletes these users' audience rows and conversion keys and refuses their exposure
+   * and conversions for `PURGE_BLOCK_MS` (those already in flight). Returns what is left (0).
+   */
+  async purgeUsers(hashes: readonly string[]): Promise<number> {
+    const users = purgeInput.parse(hashes);
+    const alarmAt = await this.ctx.storage.getAlarm();
+    const nowMs = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.store.purgeUsers(users, nowMs);
+      if (this.state.nextPruneMs === null) {
+        this.state = { ...this.state, nextPruneMs: nowMs + PRUNE_EVERY_MS };
+        this.ctx.storage.kv.put('state', this.state);
+      }
+    });
+    const prune = this.state.nextPruneMs ?? nowMs + PRUNE_EVERY_MS;
+    if (alarmAt === null || alarmAt > prune) await this.ctx.storage.setAlarm(prune);
+    return this.store.userRows(users);
+  }
+
+  /** For the erase's read-back: audience rows and conversion keys still held for these users. */
+  userRows(hashes: readonly string[]): number {
+    return this.store.userRows(purgeInput.parse(hashes));
   }
 
   private countSpend(s: LedgerState, atMs: number, nanos: number): void {

@@ -5,18 +5,31 @@
  * - `counters`: one row per UTC hour and dimension (`cmp`, `li:<id>`, `cr:<id>`).
  * - `notices`: per placement (`<response id>|<imp id>`) the notice kinds seen and whether its spend
  *   was counted, until the tracking token's expiry (after it the edge refuses the token, so no
- *   replay can arrive); also `m:<id>` for applied decision messages and `c:<user>|<event id>` for
- *   applied conversions. Pruned by the alarm; its size is bounded by a day of hits.
+ *   replay can arrive); also `m:<id>` for applied decision messages, `c:<user>|<event id>` for
+ *   counted conversions and `x:<user>` for users erased in the last `PURGE_BLOCK_MS`. Pruned by
+ *   the alarm.
  * - `audience`: one row per user seen exposed (impression) or held out, with their first time
  *   and first conversion after it, for lift. Kept for `AUDIENCE_KEEP_MS`.
+ *
+ * `purgeUsers` (the erase) deletes a user's audience row and conversion keys.
  */
 import { COUNTER_NAMES, zeroCounters, type Counters } from '../core/ledger/counters';
 import type { HourRow } from '../core/ledger/report';
+import { RETENTION_MS } from '../core/profile/retention';
 
 /** Decision and conversion ids are remembered this long: longer than any queue redelivery. */
 export const MESSAGE_DEDUPE_MS = 4 * 86_400_000;
-/** Lift cohorts can be reported this far back (the report range limit plus the attribution window). */
-export const AUDIENCE_KEEP_MS = 125 * 86_400_000;
+/**
+ * Lift cohorts can be reported this far back: the 90 days every user-level record is kept
+ * (RETENTION_MS, README "Privacy"), so a report's lift covers users first seen in the last 90 days.
+ */
+export const AUDIENCE_KEEP_MS = RETENTION_MS;
+/**
+ * After an erase the ledger refuses exposure and conversions of the erased hashes this long:
+ * longer than a tracking token lives plus queue retries, so hits and conversions already in
+ * flight when the erase ran cannot bring the user back.
+ */
+export const PURGE_BLOCK_MS = MESSAGE_DEDUPE_MS;
 
 const COLUMNS = { bids: 'bids', wins: 'wins', impressions: 'imps', clicks: 'clicks', conversions: 'convs', holdouts: 'holdouts', spendNanos: 'spend' } as const;
 
@@ -138,6 +151,33 @@ export class LedgerStore {
     );
     for (const r of cursor) out.set(Number(r.grp), { users: Number(r.users), converters: Number(r.converters) });
     return out;
+  }
+
+  /** Whether the user was erased recently (`PURGE_BLOCK_MS`): nothing about them is recorded. */
+  purged(user: string): boolean {
+    return this.kinds(`x:${user}`) !== 0;
+  }
+
+  /** Deletes everything about these users and blocks them for `PURGE_BLOCK_MS` from `nowMs`. */
+  purgeUsers(users: readonly string[], nowMs: number): void {
+    this.ensure();
+    for (const u of users) {
+      this.sql.exec('DELETE FROM audience WHERE user = ?', u);
+      // Keys `c:<u>|…`: '|' + 1 is '}', so the range is exactly that prefix.
+      this.sql.exec('DELETE FROM notices WHERE key >= ? AND key < ?', `c:${u}|`, `c:${u}}`);
+      this.remember(`x:${u}`, 1, nowMs + PURGE_BLOCK_MS);
+    }
+  }
+
+  /** How many audience rows and conversion keys remain for these users (0 after a purge). */
+  userRows(users: readonly string[]): number {
+    if (!this.exists()) return 0;
+    let n = 0;
+    for (const u of users) {
+      n += Number(this.sql.exec('SELECT COUNT(*) AS n FROM audience WHERE user = ?', u).one().n);
+      n += Number(this.sql.exec('SELECT COUNT(*) AS n FROM notices WHERE key >= ? AND key < ?', `c:${u}|`, `c:${u}}`).one().n);
+    }
+    return n;
   }
 
   /** Drops what can no longer matter; returns whether anything is left to prune later. */
