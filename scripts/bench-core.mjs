@@ -47,7 +47,8 @@ for (const a of process.argv.slice(2)) {
 
 const ENTRY = `
 export { parseBidRequest } from './src/core/openrtb/request-schema';
-export { bidAudience, planBid } from './src/core/openrtb/plan';
+export { bidAudience } from './src/core/openrtb/audience';
+export { planBid } from './src/core/openrtb/plan';
 export { compileCatalog } from './src/core/catalog/compile';
 export { DEMO_CATALOG } from './src/core/catalog/demo-catalog';
 export { decide } from './src/core/engine/decide';
@@ -111,7 +112,7 @@ async function main() {
     const cartAbandoner = {
       version: 1,
       updatedAtMs: nowMs - 60_000,
-      segments: { cart_abandoners: { sinceMs: nowMs - 3_600_000, expiresAtMs: nowMs + 7 * 86_400_000 } },
+      segments: { 'cart_abandoners@adv-acme': { sinceMs: nowMs - 3_600_000, expiresAtMs: nowMs + 7 * 86_400_000 } },
       conversions: {},
     };
 
@@ -125,12 +126,12 @@ async function main() {
     const req = first.value;
 
     const decideFor = (r, profile) => {
-      const plan = core.planBid(r, money);
+      const plan = core.planBid(r, money, { preciseGeo: true, userData: true });
       return core.decide(catalog, {
+        request: plan.request,
         slots: plan.slots,
         profile,
-        blockedCategories: plan.blockedCategories,
-        blockedDomains: plan.blockedDomains,
+        userHash: null,
         nowMs,
         rng: Math.random,
         explain: false,
@@ -160,7 +161,7 @@ async function main() {
         fn: () => {
           const r = core.parseBidRequest(JSON.parse(text));
           if (!r.ok) return 0;
-          return core.bidAudience(r.value).userKey === null ? 0 : decideFor(r.value, cartAbandoner).length;
+          return core.bidAudience(r.value).userKeys.length === 0 ? 0 : decideFor(r.value, cartAbandoner).length;
         },
       },
     ];

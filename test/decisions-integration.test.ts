@@ -1,6 +1,7 @@
 /** `POST /v1/decisions` and the signed tracking URLs it hands out. */
 import { describe, expect, it } from 'vitest';
 import fixture from './fixtures/decision-request.json';
+import { placementDecision } from '../src/http/decisions';
 import { event, eventually, fetchWorker, ORIGIN, post, servedUser } from './helpers';
 
 interface Decision {
@@ -52,6 +53,12 @@ describe('POST /v1/decisions', () => {
   it('says why a placement stays empty', async () => {
     const body = await (await post('/v1/decisions', { placements: [{ id: 'odd', sizes: ['1x1'] }] })).json<DecisionsBody>();
     expect(body.decisions).toEqual([{ placementId: 'odd', status: 'empty', reason: 'no_creative_fits', code: 8 }]);
+  });
+
+  it('tells callers without the explain permission only no_fill: a reason can reveal the user', () => {
+    const suppressed = { slotId: 'p', kind: 'no_bid', reason: 'suppressed_converted' } as const;
+    expect(placementDecision(suppressed, undefined, undefined, false)).toEqual({ placementId: 'p', status: 'empty', reason: 'no_fill', code: 0 });
+    expect(placementDecision(suppressed, undefined, undefined, true)).toEqual({ placementId: 'p', status: 'empty', reason: 'suppressed_converted', code: 6 });
   });
 
   it('rejects bad input with field paths', async () => {

@@ -45,7 +45,7 @@ decisions.post('/', async (c) => {
     resolveAudience(env, { userKey: req.userKey !== undefined ? { kind: 'uid', value: req.userKey } : null, consent: req.consent }, startedMs + budgetMs),
   ]);
   const { consent } = resolved;
-  const plan = decisionPlan(req, catalog, { preciseGeo: consent.preciseGeo });
+  const plan = decisionPlan(req, catalog, { preciseGeo: consent.preciseGeo, userData: consent.mode === 'behavioural' });
   const pacing = pacingFor(env, c.executionCtx, catalog, nowMs);
   const explain = (req.explain || c.req.query('debug') === '1') && explainPermitted(c, cfg);
   const slotDecisions: SlotDecision[] =
@@ -75,7 +75,7 @@ decisions.post('/', async (c) => {
     consent: consent.reason,
     catalogVersion: catalog.version,
     currency: catalog.currency,
-    decisions: slotDecisions.map((d) => placementDecision(d, tracked.get(d.slotId), slots.get(d.slotId))),
+    decisions: slotDecisions.map((d) => placementDecision(d, tracked.get(d.slotId), slots.get(d.slotId), explain || cfg.explainAllowed)),
     ...(explain
       ? {
           explain: explainTrace(slotDecisions, {
@@ -89,7 +89,7 @@ decisions.post('/', async (c) => {
 });
 
 type PlacementDecision =
-  | { placementId: string; status: 'empty'; reason: NoBidReason; code: number }
+  | { placementId: string; status: 'empty'; reason: NoBidReason | 'no_fill'; code: number }
   | {
       placementId: string;
       status: 'filled';
@@ -102,10 +102,17 @@ type PlacementDecision =
       clickUrl: string;
     };
 
-function placementDecision(d: SlotDecision, tracked: TrackedBid | undefined, slot: Slot | undefined): PlacementDecision {
+/**
+ * Why a placement is empty can reveal the user (`suppressed_converted` says they bought from the
+ * advertiser), and any publisher may ask about any user id: the reason is for operators (explain
+ * permitted); everyone else gets `no_fill` (code 0).
+ */
+export function placementDecision(d: SlotDecision, tracked: TrackedBid | undefined, slot: Slot | undefined, showReason: boolean): PlacementDecision {
   if (d.kind === 'no_bid' || !tracked || !slot) {
     const reason = d.kind === 'no_bid' ? d.reason : 'no_line_items';
-    return { placementId: d.slotId, status: 'empty', reason, code: NO_BID_REASONS[reason].code };
+    return showReason
+      ? { placementId: d.slotId, status: 'empty', reason, code: NO_BID_REASONS[reason].code }
+      : { placementId: d.slotId, status: 'empty', reason: 'no_fill', code: 0 };
   }
   const { creative, lineItem } = d;
   // Placements are banner slots, so the winner is a banner creative.

@@ -48,7 +48,7 @@ openrtb.post('/bid', async (c) => {
   ]);
   timing?.resume();
   const { consent } = resolved;
-  const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates }, { preciseGeo: consent.preciseGeo });
+  const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates }, { preciseGeo: consent.preciseGeo, userData: consent.mode === 'behavioural' });
   // The trace names line items, prices and the user's state: operators only.
   const pacing = pacingFor(env, c.executionCtx, catalog, nowMs);
   const explain = (plan.explainRequested || c.req.query('debug') === '1') && explainPermitted(c, cfg);

@@ -75,7 +75,7 @@ function comparable(d: SlotDecision): Record<string, unknown> {
 function runCase(doc: CatalogDocument, c: GoldenCase): void {
   const parsed = parseBidRequest(deepMerge(baseRequest, c.request));
   if (!parsed.ok) throw new Error(`the case's request is invalid: ${JSON.stringify(parsed.issues)}`);
-  const plan = planBid(parsed.value, { seat: SEAT, currency: doc.currency, currencyRates: doc.currencyRates }, { preciseGeo: c.preciseGeo });
+  const plan = planBid(parsed.value, { seat: SEAT, currency: doc.currency, currencyRates: doc.currencyRates }, { preciseGeo: c.preciseGeo, userData: true });
   const nowMs = caseNowMs(c);
   const catalog = catalogFor(doc, c.lineItems);
   const input = (engine: 'index' | 'linear', explain: boolean): DecisionInput => ({

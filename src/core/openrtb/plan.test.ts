@@ -10,7 +10,7 @@ function request(extra: Record<string, unknown> = {}, imp: Record<string, unknow
   return r.value;
 }
 
-const allow = { preciseGeo: true };
+const allow = { preciseGeo: true, userData: true };
 
 describe('planBid: slots', () => {
   it('takes banner sizes from format[], else w/h, and carries video and native specs', () => {
@@ -70,8 +70,13 @@ describe('planBid: request context', () => {
     });
     expect([...plan.request.keywords].sort()).toEqual(['camping', 'hiking', 'tents']);
   });
+  it("leaves the user's own keywords out without behavioural consent, keeps the page's", () => {
+    const req = request({ site: { id: 's', keywords: 'tents' }, user: { keywords: 'diabetes', kwarray: ['pregnancy'] } });
+    expect(planBid(req, money, { preciseGeo: false, userData: false }).request.keywords).toEqual(['tents']);
+    expect([...planBid(req, money, allow).request.keywords].sort()).toEqual(['diabetes', 'pregnancy', 'tents']);
+  });
   it('drops precise geo when the consent does not allow it', () => {
-    const plan = planBid(request({ device: { geo: { country: 'DEU', metro: 'x', zip: '10115' } } }), money, { preciseGeo: false });
+    const plan = planBid(request({ device: { geo: { country: 'DEU', metro: 'x', zip: '10115' } } }), money, { preciseGeo: false, userData: true });
     expect(plan.request.geo).toEqual({ country: 'DEU' });
   });
   it('passes request blocks through and reads the explain switch from test=1 or ext.edgebid', () => {

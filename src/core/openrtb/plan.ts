@@ -26,6 +26,8 @@ export interface BidderTable {
 export interface PlanPermissions {
   /** Metro, postal code (precise geo): TCF Special Feature 1 where GDPR applies, never under COPPA. */
   readonly preciseGeo: boolean;
+  /** The user's own data in the request (`user.keywords`, `user.kwarray`): behavioural consent only. */
+  readonly userData: boolean;
 }
 
 type Ext = Record<string, unknown> | undefined;
@@ -67,7 +69,7 @@ function requestContext(req: BidRequest, allow: PlanPermissions): RequestContext
       ...(req.device?.make ? { make: req.device.make.toLowerCase() } : {}),
     },
     inventory: inventoryOf(req),
-    keywords: keywordsOf(req),
+    keywords: keywordsOf(req, allow.userData),
     auctionType: req.at === 1 ? 1 : 2,
     blockedCategories: req.bcat ?? [],
     blockedDomains: (req.badv ?? []).map((d) => d.toLowerCase()),
@@ -108,15 +110,15 @@ function hostOf(url: string): string | undefined {
   return m?.[1];
 }
 
-function keywordsOf(req: BidRequest): string[] {
+function keywordsOf(req: BidRequest, userData: boolean): string[] {
   const inv = req.site ?? req.app;
   const sources: (string | readonly string[] | undefined)[] = [
     inv?.keywords,
     inv?.kwarray,
     inv?.content?.keywords,
     inv?.content?.kwarray,
-    req.user?.keywords,
-    req.user?.kwarray,
+    userData ? req.user?.keywords : undefined,
+    userData ? req.user?.kwarray : undefined,
   ];
   const out = new Set<string>();
   for (const s of sources) {
