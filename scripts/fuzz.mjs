@@ -247,6 +247,8 @@ async function main() {
   }
 
   report(stats, consent, workerLog);
+  // An exception that escaped a handler is a finding even when the answer looked fine.
+  if (workerLog.uncaught > 0) findings.push({ kind: 'uncaught', detail: `${workerLog.uncaught} uncaught exception log line(s) from the worker`, endpoint: 'worker', case: {}, answer: null });
   const total = sent + consent.inputs;
   log(`${total} inputs in ${((Date.now() - started) / 1000).toFixed(1)} s (seed ${SEED})`);
   if (findings.length > 0) {
