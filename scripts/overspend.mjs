@@ -133,8 +133,6 @@ async function startWorker(vars, doc) {
       modulesRoot: dir,
       scriptPath: join(dir, 'index.js'),
       bindings: { ...workerOptions.bindings, ...vars },
-      // Every win notice comes from this one address: lift the per-IP tracking limit out of the way.
-      ratelimits: { ...workerOptions.ratelimits, RL_TRACKING_IP: { ...workerOptions.ratelimits?.RL_TRACKING_IP, simple: { limit: 1_000_000, period: 10 } } },
       cf: false,
       host: '127.0.0.1',
       port: 0,

@@ -7,9 +7,10 @@ import { COST_DEBUG_PATH, costCounting, costDebug } from './http/cost-debug';
 import { decisions } from './http/decisions';
 import { methodNotAllowed, notFound, onError } from './http/errors';
 import { events } from './http/events';
+import { isValidExchangeNotice } from './http/exchange-notice';
 import { openapi } from './http/openapi';
 import { openrtb } from './http/openrtb';
-import { perClientIp, perPrincipal, rateLimit } from './http/rate-limit';
+import { perClientIp, perPrincipal, rateLimit, unless } from './http/rate-limit';
 import { reports } from './http/reports';
 import { tracking } from './http/tracking';
 import { ui } from './http/ui';
@@ -22,7 +23,8 @@ app.use('*', costCounting());
 // Before any route: who is calling (401/403), then how often (429), then the handlers.
 app.use('*', authenticate());
 app.use('/v1/events', rateLimit(perPrincipal('events_principal', (env) => env.RL_EVENTS_PRINCIPAL), perClientIp('events_ip', (env) => env.RL_EVENTS_IP)));
-app.use('/v1/t/*', rateLimit(perClientIp('tracking_ip', (env) => env.RL_TRACKING_IP)));
+// Exchange win and billing notices come from few server IPs at high rates: not limited per IP.
+app.use('/v1/t/:token', rateLimit(unless(perClientIp('tracking_ip', (env) => env.RL_TRACKING_IP), isValidExchangeNotice)));
 
 app.get('/healthz', (c) => c.json({ status: 'ok' }));
 app.route('/openrtb2', openrtb);

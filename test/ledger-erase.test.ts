@@ -25,7 +25,7 @@ async function rowsAbout(stub: DurableObjectStub<CampaignLedger>, user: string) 
   return runInDurableObject(stub, (_: CampaignLedger, state: DurableObjectState) => {
     const sql = state.storage.sql;
     const audience = sql.exec('SELECT user FROM audience WHERE user = ?', user).toArray().length;
-    const notices = sql.exec("SELECT key FROM notices WHERE key LIKE '%' || ? || '%'", user).toArray().map((r) => String(r.key));
+    const notices = sql.exec("SELECT key FROM notices WHERE key LIKE '%' || ? || '%'", user).toArray().map((r) => (typeof r.key === 'string' ? r.key : ''));
     return { audience, notices };
   });
 }
@@ -70,7 +70,7 @@ describe('ledger purge', () => {
       config,
       batch({
         hits: [hit(campaignId, 'imp', 'r3', now, { u: 'gone-1' })],
-        decisions: [{ t: 'decisions', id: crypto.randomUUID(), ts: now, bids: [], holdouts: [{ cmp: campaignId, li: 'li-1', u: 'gone-1' }] }],
+        decisions: [{ id: crypto.randomUUID(), ts: now, bids: [], holdouts: [{ cmp: campaignId, li: 'li-1', u: 'gone-1' }] }],
         conversions: [conversion('gone-1', 'e3', now + 1)],
       }),
     );

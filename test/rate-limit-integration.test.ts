@@ -3,8 +3,10 @@
  * miniflare runs it. This file runs in its own project (`workers-limits`, vitest.config.ts) where
  * every limit is 3 requests per 10 s window, so nothing else shares its counters.
  */
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RATE_LIMIT_PERIOD_SEC } from '../src/http/rate-limit';
+import { signToken, TRACKING_TTL_MS, type TrackingPayload } from '../src/http/tracking-token';
 import { TEST_IP_PROBE_TOKENS } from './auth-fixtures';
 import { event, fetchWorker, ORIGIN } from './helpers';
 
@@ -83,6 +85,23 @@ describe('GET /v1/t/:token per client IP', () => {
     await expect429(await hit('2001:0db8:00aa:0001::9'));
     expect((await hit('2001:db8:aa:2::1')).status).toBe(400);
     expect((await hit('198.51.100.20')).status).toBe(400);
+  }, 30_000);
+
+  it('does not count valid exchange win and billing notices, which come from few server IPs', async () => {
+    await startOfAWindow();
+    const ip = '192.0.2.77';
+    const token = (k: TrackingPayload['k'], b: string) =>
+      signToken(env.TRACKING_SECRET, { k, b, i: '1', li: 'li-rl', cr: 'cr-rl', cmp: `cmp-rl-${crypto.randomUUID()}`, adv: 'adv-rl', p: 1_000_000, exp: Date.now() + TRACKING_TTL_MS });
+    const get = async (t: string) => fetchWorker(`${ORIGIN}/v1/t/${t}?price=0.5`, { headers: { 'cf-connecting-ip': ip } });
+    for (let i = 0; i < LIMIT * 3; i++) expect((await get(await token(i % 2 === 0 ? 'win' : 'bill', `rl-${i}`))).status).toBe(204);
+    // Impressions and forged tokens from that address are still counted, from zero.
+    expect((await get(await token('imp', 'rl-imp'))).status).toBe(200);
+    expect((await get('not-a-token')).status).toBe(400);
+    const expiredWin = await signToken(env.TRACKING_SECRET, { k: 'win', b: 'rl-old', i: '1', li: 'l', cr: 'c', cmp: 'cmp-rl-old', adv: 'a', p: 1, exp: Date.now() - 1 });
+    expect((await get(expiredWin)).status).toBe(410);
+    await expect429(await get('not-a-token'));
+    // Past the limit, a valid win notice still gets through.
+    expect((await get(await token('win', 'rl-last'))).status).toBe(204);
   }, 30_000);
 
   it('skips the per-IP limit when there is no usable client address (never one shared bucket)', async () => {

@@ -53,6 +53,11 @@ export function perClientIp(name: string, limiter: (env: Env) => RateLimit): Rat
   };
 }
 
+/** `rule`, skipped for requests `exempt` says yes to. */
+export function unless(rule: RateRule, exempt: (c: HttpContext) => Promise<boolean>): RateRule {
+  return { ...rule, key: async (c) => ((await exempt(c)) ? null : rule.key(c)) };
+}
+
 const IP_KEY_LABEL = 'edgebid rate-limit client-ip key v1';
 let ipKey: { from: string; key: string } | undefined;
 
