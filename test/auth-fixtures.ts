@@ -13,6 +13,8 @@ export const TEST_TOKENS = {
   newsPublisher: 'test-news-publisher-key-0123456789',
   /** `test-limited-publisher`: only the rate-limit tests use it, so its counter is theirs. */
   limitedPublisher: 'test-limited-publisher-key-0123456789',
+  /** `test-acme-advertiser`: reports on the demo catalog's adv-acme campaigns only. */
+  acmeAdvertiser: 'test-acme-advertiser-token-0123456789',
   admin: 'test-admin-token-0123456789',
 } as const;
 
@@ -30,4 +32,5 @@ export const TEST_PRINCIPALS = {
     { id: 'test-limited-publisher', tokens: [TEST_TOKENS.limitedPublisher], sites: ['*'] },
     ...TEST_IP_PROBE_TOKENS.map((token, i) => ({ id: `test-ip-probe-${i}`, tokens: [token], sites: ['*'] })),
   ],
+  advertisers: [{ id: 'test-acme-advertiser', tokens: [TEST_TOKENS.acmeAdvertiser], advertiserIds: ['adv-acme'] }],
 };

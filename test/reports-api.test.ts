@@ -24,7 +24,8 @@ function configOf(campaignId: string, advertiserId: string): LedgerConfig {
 const get = (path: string, init: Parameters<typeof fetchWorker>[1] = {}) => fetchWorker(`${ORIGIN}${path}`, init);
 
 describe('reports API: access and parameters', () => {
-  it('is for the admin token only', async () => {
+  // Advertiser principals and their scope: test/reports-advertiser.test.ts.
+  it('refuses anonymous callers, exchanges and publishers; the admin reads any campaign', async () => {
     expect((await get('/v1/reports/campaigns/cmp-acme-retargeting', { auth: 'none' })).status).toBe(401);
     expect((await get('/v1/reports/campaigns/cmp-acme-retargeting', { auth: 'publisher' })).status).toBe(403);
     expect((await get('/v1/reports/campaigns/cmp-acme-retargeting', { auth: 'exchange' })).status).toBe(403);

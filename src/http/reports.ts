@@ -4,8 +4,12 @@
  * (`granularity=hour`), in JSON or CSV (`format=csv` or `Accept: text/csv`). Campaign reports add
  * the pacing state when the campaign has a budget, and the holdout lift when it has a holdout.
  *
- * Who may read: the admin token only (the app's middleware; unlisted paths are admin-only). There
- * are no advertiser principals yet to scope reports to an advertiser's own campaigns.
+ * Who may read: the admin (any report) and advertiser principals (route-access.ts), who only see
+ * campaigns of their own catalog advertisers — and the line items and creatives in them. That
+ * check needs the catalog, so it is made here, after the id is resolved and before any ledger is
+ * read. Someone else's id answers 404 exactly like an unknown id, not 403: a 403 would confirm
+ * that a rival's campaign, line item or creative exists, and ids often carry names
+ * (`cmp-acme-retargeting`), so the difference would let an advertiser probe a competitor's plans.
  *
  * Ids are resolved through the current catalog (a creative may serve in several campaigns: its
  * report sums every ledger it appears in), so an id the catalog does not know is a 404 and no
@@ -18,9 +22,11 @@ import { reportCsv } from '../core/ledger/csv';
 import { lift } from '../core/ledger/lift';
 import { buildReport, parseReportQuery, type ReportKind, type ReportQuery } from '../core/ledger/report';
 import { AppError } from '../core/errors';
+import { mayReadAdvertiser } from '../core/security/principals';
 import type { LedgerReportPart } from '../objects/campaign-ledger';
 import { EMPTY_CATALOG, getCatalog } from '../store/catalog-store';
 import { pacingLagSec } from '../store/pacing';
+import { principalOf } from './auth';
 import { config } from './config';
 import { methodNotAllowed } from './errors';
 
@@ -33,6 +39,8 @@ export const reports = new Hono<{ Bindings: Env }>();
 
 interface Target {
   readonly campaignId: string;
+  /** The campaign's advertiser: what an advertiser principal's scope is checked against. */
+  readonly advertiserId: string;
   readonly dim: string;
   readonly lift: boolean;
 }
@@ -42,21 +50,21 @@ const KINDS: Record<string, { kind: ReportKind; targets: (catalog: CompiledCatal
     kind: 'campaign',
     targets: (catalog, id) => {
       const li = catalog.lineItems.find((l) => l.campaign.id === id);
-      return li ? [{ campaignId: id, dim: DIM_CAMPAIGN, lift: li.campaign.holdoutPct > 0 }] : [];
+      return li ? [{ campaignId: id, advertiserId: li.campaign.advertiserId, dim: DIM_CAMPAIGN, lift: li.campaign.holdoutPct > 0 }] : [];
     },
   },
   'line-items': {
     kind: 'lineItem',
     targets: (catalog, id) => {
       const li = catalog.lineItems.find((l) => l.item.id === id);
-      return li ? [{ campaignId: li.campaign.id, dim: lineItemDim(id), lift: false }] : [];
+      return li ? [{ campaignId: li.campaign.id, advertiserId: li.campaign.advertiserId, dim: lineItemDim(id), lift: false }] : [];
     },
   },
   creatives: {
     kind: 'creative',
     targets: (catalog, id) => {
-      const campaigns = new Set(catalog.lineItems.filter((l) => l.item.creativeIds.includes(id)).map((l) => l.campaign.id));
-      return [...campaigns].map((campaignId) => ({ campaignId, dim: creativeDim(id), lift: false }));
+      const campaigns = new Map(catalog.lineItems.filter((l) => l.item.creativeIds.includes(id)).map((l) => [l.campaign.id, l.campaign.advertiserId]));
+      return [...campaigns].map(([campaignId, advertiserId]) => ({ campaignId, advertiserId, dim: creativeDim(id), lift: false }));
     },
   },
 };
@@ -77,7 +85,12 @@ async function report(c: HttpContext, kind: ReportKind, targetsOf: (catalog: Com
   });
   if (catalog === EMPTY_CATALOG) throw new AppError('catalog_unavailable', 'the catalog could not be loaded; try again');
   const targets = targetsOf(catalog, id);
-  if (targets.length === 0) throw new AppError('not_found', `no ${kind} with this id in the current catalog`);
+  // Every target must be the caller's: a creative belongs to one advertiser, so a mix cannot be
+  // legitimate, and refusing it whole never leaks part of someone else's figures.
+  const principal = principalOf(c);
+  if (targets.length === 0 || !targets.every((t) => mayReadAdvertiser(principal, t.advertiserId))) {
+    throw new AppError('not_found', `no ${kind} with this id in the current catalog`);
+  }
   const parts = await Promise.all(targets.map((t) => ledgerPart(c.env, t, query)));
   const first = parts[0];
   const body = buildReport({

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decisionScope, mayDecideFor, ownsSite, parseCredentials, type Principal } from './principals';
+import { decisionScope, mayDecideFor, mayReadAdvertiser, ownsSite, parseCredentials, type Principal } from './principals';
 
 const EX_TOKEN = 'exchange-token-0123456789';
 const PUB_TOKEN = 'publisher-token-0123456789';
+const ADV_TOKEN = 'advertiser-token-0123456789';
 const ADMIN = 'admin-token-0123456789ab';
 
 function config(doc: unknown): string {
@@ -28,6 +29,77 @@ describe('parseCredentials', () => {
     ]);
     const pub = r.credentials[1]?.principal;
     expect(pub).toMatchObject({ sites: ['news.example', '*.blog.example'], placements: new Set(['top']) });
+  });
+
+  it('lists advertisers with the catalog advertisers they own', () => {
+    const r = parseCredentials(
+      config({ advertisers: [{ id: 'agency-1', tokens: [ADV_TOKEN, `${ADV_TOKEN}-next`], advertiserIds: ['adv-acme', 'adv-nimbus'] }] }),
+      undefined,
+    );
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.credentials.map((c) => [c.token, c.principal.kind, c.principal.id, c.viaUrl])).toEqual([
+      [ADV_TOKEN, 'advertiser', 'agency-1', false],
+      [`${ADV_TOKEN}-next`, 'advertiser', 'agency-1', false],
+    ]);
+    expect(r.credentials[0]?.principal).toEqual({ kind: 'advertiser', id: 'agency-1', advertiserIds: new Set(['adv-acme', 'adv-nimbus']) });
+  });
+
+  it('reports advertiser schema problems by path, never by value', () => {
+    const r = parseCredentials(
+      config({
+        advertisers: [
+          { id: 'bad id!', tokens: ['short-adv'], advertiserIds: ['adv-acme'] },
+          { id: 'b', tokens: [ADV_TOKEN], advertiserIds: [] },
+          { id: 'c', tokens: [`${ADV_TOKEN}c`], advertiserIds: ['adv-acme'], allowUrlToken: true },
+          { id: 'd', tokens: [`${ADV_TOKEN}d`] },
+        ],
+      }),
+      undefined,
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    // advertisers[2]: an advertiser's token never travels in a URL, so the exchange-only option is an unknown key.
+    expect(r.issues.map((i) => i.path)).toEqual([
+      'advertisers[0].id',
+      'advertisers[0].tokens[0]',
+      'advertisers[1].advertiserIds',
+      'advertisers[2]',
+      'advertisers[3].advertiserIds',
+    ]);
+    expect(JSON.stringify(r.issues)).not.toContain('short-adv');
+    expect(JSON.stringify(r.issues)).not.toContain('bad id!');
+  });
+
+  it('refuses an advertiser token shared with an exchange, a publisher or the admin, and duplicate advertiser ids', () => {
+    const withExchange = parseCredentials(
+      config({ exchanges: [{ id: 'a', tokens: [EX_TOKEN] }], advertisers: [{ id: 'b', tokens: [EX_TOKEN], advertiserIds: ['adv-acme'] }] }),
+      undefined,
+    );
+    expect(withExchange).toEqual({ ok: false, issues: [{ path: 'advertisers[0].tokens[0]', message: 'repeats the token at exchanges[0].tokens[0]' }] });
+    const withPublisher = parseCredentials(
+      config({ publishers: [{ id: 'p', tokens: [PUB_TOKEN], sites: ['*'] }], advertisers: [{ id: 'b', tokens: [PUB_TOKEN], advertiserIds: ['adv-acme'] }] }),
+      undefined,
+    );
+    expect(withPublisher).toEqual({ ok: false, issues: [{ path: 'advertisers[0].tokens[0]', message: 'repeats the token at publishers[0].tokens[0]' }] });
+    const withAdmin = parseCredentials(config({ advertisers: [{ id: 'b', tokens: [ADMIN], advertiserIds: ['adv-acme'] }] }), ADMIN);
+    expect(withAdmin).toEqual({ ok: false, issues: [{ path: 'ADMIN_TOKEN', message: 'repeats the token at advertisers[0].tokens[0]' }] });
+    const twice = parseCredentials(
+      config({
+        advertisers: [
+          { id: 'b', tokens: [ADV_TOKEN], advertiserIds: ['adv-acme'] },
+          { id: 'b', tokens: [`${ADV_TOKEN}x`], advertiserIds: ['adv-nimbus'] },
+        ],
+      }),
+      undefined,
+    );
+    expect(twice).toEqual({ ok: false, issues: [{ path: 'advertisers[1].id', message: 'another advertiser has this id' }] });
+    // Ids are unique per kind: a publisher and an advertiser may both be called "acme".
+    const sameIdOtherKind = parseCredentials(
+      config({ publishers: [{ id: 'acme', tokens: [PUB_TOKEN], sites: ['*'] }], advertisers: [{ id: 'acme', tokens: [ADV_TOKEN], advertiserIds: ['adv-acme'] }] }),
+      undefined,
+    );
+    expect(sameIdOtherKind.ok).toBe(true);
   });
 
   it('accepts an absent table (admin only) and an absent admin token', () => {
@@ -123,5 +195,31 @@ describe('decisionScope / mayDecideFor', () => {
   it('lets the admin decide for anyone and exchanges for no one', () => {
     expect(mayDecideFor({ kind: 'admin', id: 'admin' }, undefined, ['x'])).toBe(true);
     expect(mayDecideFor({ kind: 'exchange', id: 'e' }, 'news.example')).toBe(false);
+  });
+
+  it('lets an advertiser decide for no one', () => {
+    const advertiser: Principal = { kind: 'advertiser', id: 'a', advertiserIds: new Set(['adv-acme']) };
+    expect(decisionScope(advertiser, 'news.example')).toEqual({
+      ok: false,
+      issues: [{ path: '(root)', message: 'advertisers read reports through /v1/reports' }],
+    });
+  });
+});
+
+describe('mayReadAdvertiser', () => {
+  const advertiser: Principal = { kind: 'advertiser', id: 'agency', advertiserIds: new Set(['adv-acme', 'adv-nimbus']) };
+
+  it('lets an advertiser read only its own advertisers, exactly (no prefix or case match)', () => {
+    expect(mayReadAdvertiser(advertiser, 'adv-acme')).toBe(true);
+    expect(mayReadAdvertiser(advertiser, 'adv-nimbus')).toBe(true);
+    expect(mayReadAdvertiser(advertiser, 'adv-northwind')).toBe(false);
+    expect(mayReadAdvertiser(advertiser, 'adv-acme-2')).toBe(false);
+    expect(mayReadAdvertiser(advertiser, 'ADV-ACME')).toBe(false);
+  });
+
+  it('lets the admin read any advertiser, exchanges and publishers none', () => {
+    expect(mayReadAdvertiser({ kind: 'admin', id: 'admin' }, 'adv-northwind')).toBe(true);
+    expect(mayReadAdvertiser({ kind: 'exchange', id: 'e' }, 'adv-acme')).toBe(false);
+    expect(mayReadAdvertiser({ kind: 'publisher', id: 'p', sites: ['*'], placements: null }, 'adv-acme')).toBe(false);
   });
 });

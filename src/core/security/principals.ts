@@ -1,6 +1,6 @@
 /**
- * Who may call us: exchanges (OpenRTB), publishers (decisions, events) and the operator (admin),
- * each with their own credentials. The table is one JSON secret (`AUTH_PRINCIPALS`) plus the
+ * Who may call us: exchanges (OpenRTB), publishers (decisions, events), advertisers (reports on
+ * their own campaigns) and the operator (admin), each with their own credentials. The table is one JSON secret (`AUTH_PRINCIPALS`) plus the
  * admin token (`ADMIN_TOKEN`); this module validates it and answers ownership questions. Hashing
  * and comparing presented tokens happens at the edge (src/http/auth.ts).
  */
@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { FieldIssue } from '../errors';
 import { fieldIssues } from '../zod-issues';
 
-export type PrincipalKind = 'exchange' | 'publisher' | 'admin';
+export type PrincipalKind = 'exchange' | 'publisher' | 'advertiser' | 'admin';
 
 export type Principal =
   | { readonly kind: 'exchange'; readonly id: string }
@@ -19,6 +19,12 @@ export type Principal =
       readonly sites: readonly string[];
       /** Placement ids the publisher may request; null = any. */
       readonly placements: ReadonlySet<string> | null;
+    }
+  | {
+      readonly kind: 'advertiser';
+      readonly id: string;
+      /** Catalog advertiser ids whose campaigns, line items and creatives this caller may report on. */
+      readonly advertiserIds: ReadonlySet<string>;
     }
   | { readonly kind: 'admin'; readonly id: string };
 
@@ -60,9 +66,17 @@ const publisherSchema = z.strictObject({
   placements: z.array(z.string().min(1).max(128)).min(1).max(1_000).optional(),
 });
 
+const advertiserSchema = z.strictObject({
+  id,
+  tokens,
+  // At least one: an advertiser caller that owns nothing is a configuration mistake, not a scope.
+  advertiserIds: z.array(z.string().min(1).max(128)).min(1).max(1_000),
+});
+
 export const principalsConfigSchema = z.strictObject({
   exchanges: z.array(exchangeSchema).max(1_000).default([]),
   publishers: z.array(publisherSchema).max(1_000).default([]),
+  advertisers: z.array(advertiserSchema).max(1_000).default([]),
 });
 
 export type PrincipalsConfig = z.infer<typeof principalsConfigSchema>;
@@ -75,7 +89,7 @@ export type CredentialsResult = { ok: true; credentials: Credential[] } | { ok: 
  */
 export function parseCredentials(principalsJson: string | undefined, adminToken: string | undefined): CredentialsResult {
   const issues: FieldIssue[] = [];
-  let config: PrincipalsConfig = { exchanges: [], publishers: [] };
+  let config: PrincipalsConfig = { exchanges: [], publishers: [], advertisers: [] };
   if (principalsJson !== undefined) {
     let doc: unknown;
     try {
@@ -125,6 +139,13 @@ export function parseCredentials(principalsJson: string | undefined, adminToken:
       add(t, principal, false, `publishers[${i}].tokens[${j}]`);
     });
   });
+  config.advertisers.forEach((a, i) => {
+    uniqueId('advertiser', a.id, `advertisers[${i}].id`);
+    const principal: Principal = { kind: 'advertiser', id: a.id, advertiserIds: new Set(a.advertiserIds) };
+    a.tokens.forEach((t, j) => {
+      add(t, principal, false, `advertisers[${i}].tokens[${j}]`);
+    });
+  });
   if (adminToken !== undefined && TOKEN.test(adminToken)) add(adminToken, { kind: 'admin', id: 'admin' }, false, 'ADMIN_TOKEN');
 
   return issues.length > 0 ? { ok: false, issues } : { ok: true, credentials };
@@ -156,6 +177,8 @@ export function decisionScope(
       return { ok: true };
     case 'exchange':
       return { ok: false, issues: [{ path: '(root)', message: 'exchanges bid through /openrtb2/bid' }] };
+    case 'advertiser':
+      return { ok: false, issues: [{ path: '(root)', message: 'advertisers read reports through /v1/reports' }] };
     case 'publisher': {
       const issues: FieldIssue[] = [];
       if (!ownsSite(principal.sites, siteOrAppId)) {
@@ -178,4 +201,17 @@ export function decisionScope(
 /** Publishers only get decisions for their own sites and placements; admins for any. */
 export function mayDecideFor(principal: Principal, siteOrAppId: string | undefined, placementIds: readonly string[] = []): boolean {
   return decisionScope(principal, siteOrAppId, placementIds).ok;
+}
+
+/** Whether `principal` may read reports on a campaign of this catalog advertiser: admins any, advertisers their own. */
+export function mayReadAdvertiser(principal: Principal, advertiserId: string): boolean {
+  switch (principal.kind) {
+    case 'admin':
+      return true;
+    case 'advertiser':
+      return principal.advertiserIds.has(advertiserId);
+    case 'exchange':
+    case 'publisher':
+      return false;
+  }
 }

@@ -26,8 +26,14 @@ describe('routeAccess', () => {
     }
   });
 
+  it('gives reports to advertisers, header only', () => {
+    for (const path of ['/v1/reports', '/v1/reports/campaigns/cmp-1', '/v1/reports/creatives/cr-1']) {
+      expect(routeAccess(path)).toEqual({ kind: 'protected', allow: ['advertiser', 'admin'], urlToken: false });
+    }
+  });
+
   it('needs the admin for the admin API, privacy operations and anything unlisted', () => {
-    for (const path of ['/v1/admin/catalog', '/v1/users/u-1/opt-out', '/v1/users/u-1', '/', '/v1/reports/x', '/healthz/x', '/v1/t', '/v1/decisionsX', '/openrtb2x/bid']) {
+    for (const path of ['/v1/admin/catalog', '/v1/users/u-1/opt-out', '/v1/users/u-1', '/', '/v1/reportsX', '/v1/reports-x/y', '/healthz/x', '/v1/t', '/v1/decisionsX', '/openrtb2x/bid']) {
       expect(routeAccess(path)).toEqual({ kind: 'protected', allow: ['admin'], urlToken: false });
     }
   });

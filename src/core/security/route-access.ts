@@ -17,6 +17,8 @@ export type RouteAccess =
 const PUBLIC: RouteAccess = { kind: 'public' };
 const EXCHANGE: RouteAccess = { kind: 'protected', allow: ['exchange', 'admin'], urlToken: true };
 const PUBLISHER: RouteAccess = { kind: 'protected', allow: ['publisher', 'admin'], urlToken: false };
+// Which campaigns an advertiser may see is the reports handler's check (it needs the catalog).
+const ADVERTISER: RouteAccess = { kind: 'protected', allow: ['advertiser', 'admin'], urlToken: false };
 const ADMIN: RouteAccess = { kind: 'protected', allow: ['admin'], urlToken: false };
 
 /** `path` is the router's path (decoded, without the query), so this sees what the routes see. */
@@ -29,6 +31,7 @@ export function routeAccess(path: string): RouteAccess {
   if (path === '/openapi.json') return PUBLIC;
   if (under(path, '/openrtb2')) return EXCHANGE;
   if (under(path, '/v1/decisions') || under(path, '/v1/events')) return PUBLISHER;
+  if (under(path, '/v1/reports')) return ADVERTISER;
   return ADMIN;
 }
 
