@@ -221,6 +221,13 @@ describe('a broken credential table fails closed', () => {
     expect([401, 403, 503]).not.toContain(res.status);
   });
 
+  it('lets the admin read reports without the principals table, and tells anyone else it is missing', async () => {
+    const admin = await callWith({ AUTH_PRINCIPALS: undefined }, '/v1/reports/campaigns/cmp-acme-retargeting', TEST_TOKENS.admin);
+    expect([401, 403, 503]).not.toContain(admin.status);
+    const other = await callWith({ AUTH_PRINCIPALS: undefined }, '/v1/reports/campaigns/cmp-acme-retargeting', TEST_TOKENS.acmeAdvertiser);
+    expect((await expectError(other, 503, 'service_misconfigured')).error.message).toContain('AUTH_PRINCIPALS');
+  });
+
   it('refuses a token shared between the admin and a publisher', async () => {
     const shared = JSON.stringify({ publishers: [{ id: 'p', tokens: [TEST_TOKENS.admin], sites: ['*'] }] });
     await expectError(await callWith({ AUTH_PRINCIPALS: shared }, '/v1/users/x/opt-out', TEST_TOKENS.admin), 503, 'service_misconfigured');

@@ -116,12 +116,18 @@ export function authenticate(): MiddlewareHandler<{ Bindings: Env }> {
     // Admin-only paths need the admin token; the others need the principals table.
     const adminOnly = access.allow.every((k) => k === 'admin');
     if (adminOnly && !table.hasAdmin) throw misconfigured('ADMIN_TOKEN');
-    if (!adminOnly && !table.hasPrincipals) throw misconfigured('AUTH_PRINCIPALS');
+    // Without the principals table only the admin can be let in here: anyone else is told the
+    // service is misconfigured, but the admin token keeps working (e.g. reports with ADMIN_TOKEN alone).
+    const principalsMissing = !adminOnly && !table.hasPrincipals;
 
     const presented = presentedToken(c, access);
-    if (presented === null) return deny(c, new AppError('unauthorized', 'credentials required: Authorization: Bearer <token>'));
+    if (presented === null) {
+      if (principalsMissing) throw misconfigured('AUTH_PRINCIPALS');
+      return deny(c, new AppError('unauthorized', 'credentials required: Authorization: Bearer <token>'));
+    }
     if ('malformed' in presented) return deny(c, new AppError('unauthorized', 'the Authorization header must be "Bearer <token>"'));
     const entry = presented.token.length <= MAX_TOKEN_LENGTH ? table.byDigest.get(await digest(presented.token)) : undefined;
+    if (principalsMissing && entry?.principal.kind !== 'admin') throw misconfigured('AUTH_PRINCIPALS');
     // A token allowed only in headers is refused in a URL, where proxies and logs keep it.
     if (!entry || (presented.viaUrl && !entry.viaUrl)) return deny(c, new AppError('unauthorized', 'invalid credentials'));
     if (!access.allow.includes(entry.principal.kind)) {
