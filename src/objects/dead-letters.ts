@@ -62,7 +62,7 @@ export class DeadLetters extends DurableObject<Env> {
           'INSERT OR IGNORE INTO letters (message_id, body, user_hash, reason, received_ms, attempts) VALUES (?, ?, ?, ?, ?, ?)',
           l.messageId,
           JSON.stringify(l.body === undefined ? null : l.body),
-          parsed.success ? parsed.data.userHash : null,
+          userHashOf(l.body),
           reason,
           nowMs,
           l.attempts,
@@ -142,6 +142,11 @@ export class DeadLetters extends DurableObject<Env> {
     if (this.schemaReady) return true;
     return this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'letters'").toArray().length > 0;
   }
+}
+
+/** From the raw body, valid or not: an erase must find every letter that names the person. */
+function userHashOf(body: unknown): string | null {
+  return typeof body === 'object' && body !== null && 'userHash' in body && typeof body.userHash === 'string' ? body.userHash : null;
 }
 
 export function parseBody(text: string): unknown {

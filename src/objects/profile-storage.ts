@@ -26,12 +26,15 @@ export interface IdentityDoc {
   readonly exportingTo?: string;
   /** Ids merged into this profile. */
   readonly aliases: readonly string[];
+  /** When the last merge into this profile happened: the links are kept the retention from then. */
+  readonly linkedAtMs?: number;
 }
 
 const identitySchema = z.object({
   aliasOf: z.string().optional(),
   exportingTo: z.string().optional(),
   aliases: z.array(z.string()),
+  linkedAtMs: z.number().optional(),
 }) satisfies z.ZodType<IdentityDoc>;
 
 interface SeriesDbRow extends Record<string, SqlStorageValue> {

@@ -11,7 +11,8 @@
  * The object is the only writer of its user's KV snapshot. One alarm does all deferred work: it
  * writes the newest snapshot behind a change (coalesced: at most one KV write per second per user,
  * KV's per-key limit), re-evaluates memberships when one starts or ends by time alone, prunes what
- * left the retention, and erases the whole profile, KV copy included, once nothing is left.
+ * left the retention, and erases the whole profile, KV copy included, once nothing is left (links
+ * to other ids count: they are kept the retention from the last merge).
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { ProfileEvent, ProfileSnapshot } from '../core/model';
@@ -46,7 +47,7 @@ export interface ApplyResult {
   /** Ids newly applied by this call (the rest were duplicates or ignored). */
   readonly applied: readonly string[];
   readonly duplicates: number;
-  /** Events deliberately not profiled, by reason. */
+  /** Events deliberately not profiled, by reason (for `erased`, also ids an identify could not link). */
   readonly ignored: Readonly<Partial<Record<IgnoreReason, number>>>;
   /** The snapshot after the call; null when the profile holds nothing. */
   readonly snapshot: ProfileSnapshot | null;
@@ -65,7 +66,7 @@ export class UserProfile extends DurableObject<Env> {
   private identity: IdentityDoc;
   /** Loaded by the first write of an activation, then kept; null until then (reads never load it). */
   private state: ProfileState | null = null;
-  /** The KV erase marker, looked up once per activation and only for an object with no data. */
+  /** The KV erase marker, looked up at most once per activation, and only when it matters. */
   private erasedMarker: boolean | undefined;
   /** Merges this object is absorbing right now; it refuses to be exported meanwhile. */
   private importing = 0;
@@ -109,12 +110,15 @@ export class UserProfile extends DurableObject<Env> {
     if (blocked !== null) return { applied: [], duplicates: 0, ignored: { [blocked]: events.length }, snapshot: this.snapshot };
     const result = await this.applyBehaviour(userHash, events.filter((e) => e.type !== 'identify'));
     const linked: string[] = [];
+    let unlinkable = 0;
     for (const e of events) {
       if (e.type !== 'identify' || !e.links) continue;
-      await this.link(userHash, e.links);
+      unlinkable += await this.link(userHash, e.links);
       linked.push(e.id);
     }
-    return linked.length === 0 ? result : { ...result, applied: [...result.applied, ...linked], snapshot: this.snapshot };
+    if (linked.length === 0) return result;
+    const ignored = unlinkable === 0 ? result.ignored : { ...result.ignored, erased: (result.ignored.erased ?? 0) + unlinkable };
+    return { ...result, applied: [...result.applied, ...linked], ignored, snapshot: this.snapshot };
   }
 
   private async applyBehaviour(userHash: string, events: readonly ProfileEvent[]): Promise<ApplyResult> {
@@ -186,44 +190,64 @@ export class UserProfile extends DurableObject<Env> {
     return this.stubOf(next).canonical(next, hops + 1);
   }
 
-  /** Merges the profiles of `links` and this one into the one with the smallest hash. */
-  private async link(selfHash: string, links: readonly string[]): Promise<void> {
+  /**
+   * Merges the profiles of `links` and this one into the one with the smallest hash. An erased id
+   * is left out: another id of the person naming it is not the opt-in its erase waits for.
+   * Returns how many ids were left out.
+   */
+  private async link(selfHash: string, links: readonly string[]): Promise<number> {
+    if (await this.isErased(selfHash)) return links.length;
+    let erased = 0;
     const canonicals = new Set([selfHash]);
-    for (const h of links) canonicals.add(h === selfHash ? selfHash : await this.stubOf(h).canonical(h));
+    for (const h of links) {
+      if (h === selfHash) continue;
+      if ((await this.env.PROFILE_SNAPSHOTS.get(erasedKey(h))) !== null) erased++;
+      else canonicals.add(await this.stubOf(h).canonical(h));
+    }
     const target = [...canonicals].sort()[0] ?? selfHash;
     for (const from of canonicals) {
       if (from === target) continue;
-      if (target === selfHash) await this.absorb(selfHash, from);
-      else await this.stubOf(target).absorb(target, from);
+      // The objects check again: an erase may have landed since the lookup above.
+      const merged = target === selfHash ? await this.absorb(selfHash, from) : await this.stubOf(target).absorb(target, from);
+      if (!merged) erased++;
     }
+    return erased;
   }
 
   /**
    * Takes `fromHash`'s profile into this one: export (the other side stops taking events), merge
    * and store here, then tell the other side to forget and point here, and re-point its aliases.
    * Every step is idempotent, so a failure anywhere is retried by retrying the identify event.
+   * False, with nothing merged, when either side is an erased id that holds nothing.
    */
-  async absorb(selfHash: string, fromHash: string): Promise<void> {
+  async absorb(selfHash: string, fromHash: string): Promise<boolean> {
     this.checkName(selfHash);
-    if (fromHash === selfHash) return;
+    if (fromHash === selfHash) return true;
+    if (await this.erasedAndEmpty(selfHash)) return false;
     if (this.identity.aliasOf !== undefined || this.identity.exportingTo !== undefined) throw new ProfileBusyError('profile is itself being merged');
     this.importing++;
     try {
       const from = this.stubOf(fromHash);
       const exported = await from.beginExport(fromHash, selfHash);
+      if (exported === null) return false;
       const { rules } = await this.rules(Date.now());
       if (this.mergeIn(selfHash, fromHash, exported, rules)) await this.scheduleSoon();
       await from.completeExport(fromHash, selfHash);
       for (const a of exported.aliases) await this.stubOf(a).repoint(a, selfHash);
+      return true;
     } finally {
       this.importing--;
     }
   }
 
-  /** Hands this profile over to `intoHash`; from now on events here wait for the merge to finish. */
-  beginExport(selfHash: string, intoHash: string): ExportedProfile {
+  /**
+   * Hands this profile over to `intoHash`; from now on events here wait for the merge to finish.
+   * Null for an erased id that holds nothing: it must not become a pointer to someone's profile.
+   */
+  async beginExport(selfHash: string, intoHash: string): Promise<ExportedProfile | null> {
     this.checkName(selfHash);
     if (this.identity.aliasOf === intoHash) return { doc: { memberships: {}, impressions: {}, carts: {} }, rows: [], seen: [], aliases: [], optedOut: false };
+    if (await this.erasedAndEmpty(selfHash)) return null;
     if (this.importing > 0 || this.identity.aliasOf !== undefined) throw new ProfileBusyError('profile is busy with another merge');
     if (this.identity.exportingTo !== undefined && this.identity.exportingTo !== intoHash) throw new ProfileBusyError('profile is being merged elsewhere');
     if (this.identity.exportingTo === undefined) this.setIdentity({ ...this.identity, exportingTo: intoHash });
@@ -269,7 +293,7 @@ export class UserProfile extends DurableObject<Env> {
     try {
       this.ctx.storage.transactionSync(() => {
         this.rememberUserHash(selfHash);
-        this.setIdentity({ ...this.identity, aliases });
+        this.setIdentity({ ...this.identity, aliases, linkedAtMs: nowMs });
         if (optOut) {
           // Opted out under any id means opted out as a person: nothing of either side is kept.
           this.optOutLocally(nowMs);
@@ -403,7 +427,10 @@ export class UserProfile extends DurableObject<Env> {
       }
       const touched = newTouched();
       const r = refresh(state, rules, this.snapshot, nowMs, touched);
-      if (isEmptyState(state)) {
+      // Links are kept their own retention: a login before any behaviour must outlive this alarm.
+      const linksKeptUntilMs = this.identity.aliases.length > 0 ? (this.identity.linkedAtMs ?? 0) + RETENTION_MS : -Infinity;
+      const empty = isEmptyState(state);
+      if (empty && linksKeptUntilMs <= nowMs) {
         await this.lapse();
         return;
       }
@@ -414,6 +441,7 @@ export class UserProfile extends DurableObject<Env> {
       });
       if (r.changed) this.snapshot = r.snapshot;
       nextWakeMs = provisional ? Math.min(r.nextWakeMs, nowMs + PROVISIONAL_RULES_RETRY_MS) : r.nextWakeMs;
+      if (empty) nextWakeMs = Math.min(nextWakeMs, linksKeptUntilMs);
     }
     let retryAt: number | null = null;
     const latest = this.snapshot;
@@ -507,9 +535,20 @@ export class UserProfile extends DurableObject<Env> {
   /** Why events for this profile must not be profiled at all, if they must not. */
   private async blockedReason(userHash: string): Promise<IgnoreReason | null> {
     if (this.store.optedOut()) return 'opted_out';
-    if (this.snapshot !== null || this.identity.aliases.length > 0 || this.store.hasProfileData()) return null;
-    if (this.erasedMarker === undefined) this.erasedMarker = (await this.env.PROFILE_SNAPSHOTS.get(erasedKey(userHash))) !== null;
-    return this.erasedMarker ? 'erased' : null;
+    return (await this.erasedAndEmpty(userHash)) ? 'erased' : null;
+  }
+
+  /** An erased id that has taken nothing since (only an opt-in lifts the marker). */
+  private async erasedAndEmpty(userHash: string): Promise<boolean> {
+    const id = this.identity;
+    if (this.snapshot !== null || id.aliases.length > 0 || id.aliasOf !== undefined || id.exportingTo !== undefined || this.store.hasProfileData()) return false;
+    return this.isErased(userHash);
+  }
+
+  /** The KV erase marker; only this object writes or deletes it, so one look per activation is enough. */
+  private async isErased(userHash: string): Promise<boolean> {
+    this.erasedMarker ??= (await this.env.PROFILE_SNAPSHOTS.get(erasedKey(userHash))) !== null;
+    return this.erasedMarker;
   }
 
   private loadedState(): ProfileState {
