@@ -134,9 +134,10 @@ describe('CampaignLedger', () => {
     await stub.apply(config, batch({ hits: [hit(campaignId, 'imp', 'old', past, { exp: past + 24 * HOUR }), hit(campaignId, 'imp', 'new', Date.now())] }));
     const keys = () => runInDurableObject(stub, (_i: CampaignLedger, state) => state.storage.sql.exec('SELECT key FROM notices').toArray().map((r) => r.key));
     expect((await keys()).sort()).toEqual(['new|1', 'old|1']);
-    const alarm = await runInDurableObject(stub, (_i: CampaignLedger, state) => state.storage.getAlarm());
-    expect(alarm).not.toBeNull();
-    expect(alarm ?? Infinity).toBeLessThanOrEqual(Date.now() + HOUR);
+    // The publish alarm may be running at this moment (it is due at once) and replaces itself when
+    // done: wait for the alarm that is set, rather than catching the gap in between.
+    const alarm = await eventually('the ledger alarm', async () => (await runInDurableObject(stub, (_i: CampaignLedger, state) => state.storage.getAlarm())) ?? undefined);
+    expect(alarm).toBeLessThanOrEqual(Date.now() + HOUR);
     // What the alarm does when the prune is due (an hour later):
     const left = await runInDurableObject(stub, (_i: CampaignLedger, state) => new LedgerStore(state.storage.sql).prune(Date.now()));
     expect(left).toBe(true);
