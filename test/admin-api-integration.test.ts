@@ -114,22 +114,32 @@ describe('admin API: every kind', () => {
     expect(patched.data).toMatchObject({ baseCpmMicros: 1_500_000, targeting: { segment: rule.id }, name: 'renamed lineItems' });
   });
 
-  it('pauses and resumes campaigns and line items; other kinds have no pause', async () => {
+  it('pauses and resumes every kind; the published catalog carries the status', async () => {
     const ids = await seedAdvertiser();
-    for (const [spec, key] of [
-      [KINDS.campaigns, ids.cmp],
-      [KINDS.lineItems, ids.li],
-    ] as const) {
-      const path = `/${spec.path}`;
-      const paused = expectShape(await adminCall('POST', `${path}/${key}/pause`), 200, writeResponseSchema(spec));
+    const rule = { id: uid('rule').replace('-', '_'), advertiserId: ids.adv, when: { last: { type: 'add_to_cart' }, within: '3d' } };
+    const model = { id: uid('lal'), advertiserId: ids.adv, intercept: -1, weights: [{ count: 'product_view', windowDays: 7, weight: 0.5 }] };
+    expect((await adminCall('POST', '/segment-rules', { body: rule })).status).toBe(201);
+    expect((await adminCall('POST', '/lookalike-models', { body: model })).status).toBe(201);
+    const keys = { campaigns: ids.cmp, lineItems: ids.li, advertisers: ids.adv, creatives: ids.cr, segmentRules: `${rule.id}@${ids.adv}`, lookalikeModels: model.id } as const;
+    for (const [collection, key] of Object.entries(keys) as [keyof typeof keys, string][]) {
+      const spec = KINDS[collection];
+      const id = key.split('@')[0];
+      const path = `/${spec.path}/${encodeURIComponent(key)}`;
+      const publishedStatus = async (): Promise<unknown> => {
+        const { doc } = await kvDocument();
+        return (doc[collection] as Record<string, unknown>[]).find((e) => e.id === id && (collection !== 'segmentRules' || e.advertiserId === ids.adv))?.status;
+      };
+      const paused = expectShape(await adminCall('POST', `${path}/pause`), 200, writeResponseSchema(spec));
       expect(paused.data).toMatchObject({ status: 'paused' });
-      const again = expectShape(await adminCall('POST', `${path}/${key}/pause`), 200, writeResponseSchema(spec));
+      expect(paused.published).toBe(true);
+      expect(await publishedStatus()).toBe('paused');
+      const again = expectShape(await adminCall('POST', `${path}/pause`), 200, writeResponseSchema(spec));
       expect(again.catalogVersion).toBe(paused.catalogVersion);
-      const resumed = expectShape(await adminCall('POST', `${path}/${key}/resume`), 200, writeResponseSchema(spec));
+      const resumed = expectShape(await adminCall('POST', `${path}/resume`), 200, writeResponseSchema(spec));
       expect(resumed.data).toMatchObject({ status: 'active' });
       expect(resumed.catalogVersion).toBe(paused.catalogVersion + 1);
+      expect(await publishedStatus()).toBe('active');
     }
-    expectError(await adminCall('POST', `/advertisers/${ids.adv}/pause`), 404, 'not_found');
   });
 
   it('archives an advertiser with everything it owns, hides it from lists, keeps it readable, and restores it', async () => {

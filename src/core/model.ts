@@ -74,6 +74,8 @@ export interface Advertiser {
   readonly categories: readonly string[];
   /** App-store ids the advertiser promotes, checked against `bapp`. */
   readonly appBundles?: readonly string[];
+  /** Paused: none of its line items serve (absent = active). */
+  readonly status?: 'active' | 'paused';
 }
 
 export interface Campaign {
@@ -159,6 +161,8 @@ interface CreativeBase {
   readonly attributes: readonly number[];
   /** Relative weight when several creatives of a line item fit (A/B rotation). */
   readonly weight: number;
+  /** Paused: never served; a line item left without a creative cannot bid (absent = active). */
+  readonly status?: 'active' | 'paused';
   /**
    * Dynamic creatives: markup (or VAST, or native text) may hold `{{placeholder}}`s filled from
    * the profile; when one cannot be filled, `fallback` replaces the template fields.
@@ -215,6 +219,8 @@ export interface LookalikeModel {
   readonly advertiserId: string;
   readonly intercept: number;
   readonly weights: readonly LookalikeWeight[];
+  /** Paused: scores nothing, as if the user had no score (absent = active). */
+  readonly status?: 'active' | 'paused';
 }
 
 export type LookalikeWeight =

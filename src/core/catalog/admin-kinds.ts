@@ -38,7 +38,7 @@ export interface KindSpec {
 const shape = catalogSchema.shape;
 
 export const KINDS: Readonly<Record<Collection, KindSpec>> = {
-  advertisers: { collection: 'advertisers', path: 'advertisers', noun: 'advertiser', schemaName: 'Advertiser', schema: shape.advertisers.element, pausable: false },
+  advertisers: { collection: 'advertisers', path: 'advertisers', noun: 'advertiser', schemaName: 'Advertiser', schema: shape.advertisers.element, pausable: true },
   campaigns: {
     collection: 'campaigns',
     path: 'campaigns',
@@ -63,7 +63,7 @@ export const KINDS: Readonly<Record<Collection, KindSpec>> = {
     noun: 'creative',
     schemaName: 'Creative',
     schema: shape.creatives.element,
-    pausable: false,
+    pausable: true,
     owner: { collection: 'advertisers', field: 'advertiserId' },
   },
   segmentRules: {
@@ -72,7 +72,7 @@ export const KINDS: Readonly<Record<Collection, KindSpec>> = {
     noun: 'segment rule',
     schemaName: 'SegmentRule',
     schema: segmentRuleSchema,
-    pausable: false,
+    pausable: true,
     owner: { collection: 'advertisers', field: 'advertiserId' },
   },
   lookalikeModels: {
@@ -81,7 +81,7 @@ export const KINDS: Readonly<Record<Collection, KindSpec>> = {
     noun: 'lookalike model',
     schemaName: 'LookalikeModel',
     schema: shape.lookalikeModels.unwrap().element,
-    pausable: false,
+    pausable: true,
     owner: { collection: 'advertisers', field: 'advertiserId' },
   },
 };

@@ -152,8 +152,22 @@ describe('pause and resume', () => {
     expect(accepted(planWrite(next, { op: 'resume', collection: 'campaigns', key: 'cmp-acme-prospecting', ifMatch: undefined }, T0)).entity.data.status).toBe('active');
   });
 
-  it('apply only to kinds with a status', () => {
-    expect(refused(planWrite(demoBase(), { op: 'pause', collection: 'advertisers', key: 'adv-acme', ifMatch: undefined }, T0)).code).toBe('not_found');
+  it('apply to every kind, and the typed catalog carries the status', () => {
+    const keys = [
+      ['advertisers', 'adv-acme'],
+      ['creatives', 'cr-nimbus-native'],
+      ['segmentRules', 'cart_abandoners'],
+      ['lookalikeModels', 'lal-nimbus-buyers'],
+    ] as const;
+    for (const [collection, key] of keys) {
+      const paused = accepted(planWrite(demoBase(), { op: 'pause', collection, key, ifMatch: undefined }, T0));
+      expect(paused.entity.data.status).toBe('paused');
+      const typed = paused.typed.doc[collection] ?? [];
+      expect(typed.find((e) => e.id === key.split('@')[0])?.status).toBe('paused');
+    }
+    // A paused rule is out of the rules in force but still defines its segment for line items.
+    const rule = accepted(planWrite(demoBase(), { op: 'pause', collection: 'segmentRules', key: 'cart_abandoners', ifMatch: undefined }, T0));
+    expect(rule.typed.rules.map((r) => r.id)).not.toContain('cart_abandoners');
   });
 });
 

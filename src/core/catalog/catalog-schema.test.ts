@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCatalog } from './catalog-schema';
+import { SEED_SEGMENT_RULES } from '../segments/seed-rules';
 import { DEMO_CATALOG } from './demo-catalog';
 
 describe('parseCatalog', () => {
@@ -54,5 +55,25 @@ describe('parseCatalog', () => {
       "lineItems[1].adjustments[2].model: model belongs to another advertiser than the line item's campaign",
       "lineItems[1].frequencyCaps[0].raiseFor.model: model belongs to another advertiser than the line item's campaign",
     ]);
+  });
+});
+
+describe('parseCatalog: pause status', () => {
+  it('accepts paused advertisers, creatives, models and rules; a paused rule still defines its segment', () => {
+    const doc = {
+      ...DEMO_CATALOG,
+      advertisers: DEMO_CATALOG.advertisers.map((a) => ({ ...a, status: 'paused' })),
+      creatives: DEMO_CATALOG.creatives.map((c) => ({ ...c, status: 'paused' })),
+      lookalikeModels: DEMO_CATALOG.lookalikeModels.map((m) => ({ ...m, status: 'paused' })),
+      segmentRules: SEED_SEGMENT_RULES.map((r) => ({ ...r, status: 'paused' })),
+    };
+    const parsed = parseCatalog(doc);
+    expect(parsed.ok ? [] : parsed.issues).toEqual([]);
+  });
+
+  it('refuses "archived" as a status of those kinds (archiving is the admin API\'s own operation)', () => {
+    const parsed = parseCatalog({ ...DEMO_CATALOG, advertisers: DEMO_CATALOG.advertisers.map((a) => ({ ...a, status: 'archived' })) });
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? [] : parsed.issues.map((i) => i.path)).toContain('advertisers[0].status');
   });
 });

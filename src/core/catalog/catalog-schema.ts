@@ -12,7 +12,7 @@ import { creativeSchema } from './creative-schema';
 import { id, targetingExprSchema } from './targeting-schema';
 import { RETENTION_MS } from '../profile/retention';
 import { segmentRulesSchema } from '../segments/rule-schema';
-import { effectiveRules } from '../segments/seed-rules';
+import { definedRules } from '../segments/seed-rules';
 
 const micros = z.number().int().nonnegative().max(1e12);
 /** Profiles keep conversions only as long as their events: a longer window would be cut short silently. */
@@ -22,6 +22,8 @@ const eventType = z.enum(['page_view', 'product_view', 'add_to_cart', 'purchase'
 const capScope = z.enum(['lineItem', 'campaign', 'advertiser']);
 const windowSec = z.number().int().positive().max(MAX_SUPPRESS_SEC);
 const status = z.enum(['active', 'paused', 'archived']);
+/** Kinds that are archived only through the admin API's archive, never by a status value. */
+const pauseStatus = z.enum(['active', 'paused']);
 
 const adjustmentSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('when'), when: targetingExprSchema, multiplier }),
@@ -68,6 +70,7 @@ export const catalogSchema = z.object({
       domains: z.array(z.string().min(1)),
       categories: z.array(z.string()),
       appBundles: z.array(z.string().min(1)).optional(),
+      status: pauseStatus.optional(),
     }),
   ),
   campaigns: z.array(
@@ -115,7 +118,9 @@ export const catalogSchema = z.object({
   ),
   creatives: z.array(creativeSchema),
   lookalikeModels: z
-    .array(z.object({ id, advertiserId: id, intercept: z.number(), weights: z.array(lookalikeWeightSchema).max(64) }))
+    .array(
+      z.object({ id, advertiserId: id, intercept: z.number(), weights: z.array(lookalikeWeightSchema).max(64), status: pauseStatus.optional() }),
+    )
     .default([]),
   segmentRules: segmentRulesSchema.optional(),
 }) satisfies z.ZodType<CatalogDocument>;
@@ -149,7 +154,8 @@ function referenceIssues(doc: CatalogDocument): FieldIssue[] {
   const campaigns = new Map(doc.campaigns.map((c) => [c.id, c]));
   const creatives = new Map(doc.creatives.map((c) => [c.id, c]));
   const models = new Map(doc.lookalikeModels.map((m) => [m.id, m]));
-  const rules = effectiveRules(doc.segmentRules);
+  // Paused rules still define their segments: pausing one must not invalidate what targets it.
+  const rules = definedRules(doc.segmentRules);
   const segmentExists = (segment: string, advertiserId: string): boolean =>
     rules.some((r) => r.id === segment && (r.advertiserId === undefined || r.advertiserId === advertiserId));
 

@@ -37,7 +37,7 @@ export interface CompiledLineItem {
   readonly dealIds: ReadonlySet<string>;
   readonly adjustments: readonly CompiledAdjustment[];
   readonly frequencyCaps: readonly FrequencyCap[];
-  /** Paused or archived here or at the campaign: never served (kept so explain can say why). */
+  /** Paused or archived here or at the campaign, or its advertiser paused: never served (kept so explain can say why). */
   readonly active: boolean;
 }
 
@@ -66,9 +66,10 @@ export function compileCatalog(doc: CatalogDocument): CompiledCatalog {
     const campaign = campaigns.get(item.campaignId);
     const advertiser = campaign && advertisers.get(campaign.advertiserId);
     if (!campaign || !advertiser) continue;
+    // A paused creative is not served; a line item left with none answers no_creative_fits.
     const own = item.creativeIds.flatMap((id) => {
       const c = creatives.get(id);
-      return c ? [c] : [];
+      return c && (c.status ?? 'active') === 'active' ? [c] : [];
     });
     resolved.push({
       item,
@@ -80,7 +81,7 @@ export function compileCatalog(doc: CatalogDocument): CompiledCatalog {
       dealIds: new Set(dealIdsOf(item.targeting)),
       adjustments: item.adjustments.map((a) => (a.kind === 'when' ? { ...a, when: compileExpr(a.when, advertiser.id) } : a)),
       frequencyCaps: item.frequencyCaps,
-      active: item.status === 'active' && (campaign.status ?? 'active') === 'active',
+      active: item.status === 'active' && (campaign.status ?? 'active') === 'active' && (advertiser.status ?? 'active') === 'active',
     });
   }
   resolved.sort(
@@ -95,7 +96,8 @@ export function compileCatalog(doc: CatalogDocument): CompiledCatalog {
     currency: doc.currency,
     currencyRates: doc.currencyRates,
     lineItems,
-    models: new Map(doc.lookalikeModels.map((m) => [m.id, m])),
+    // A paused model scores null: score leaves false, score adjustments ×1, caps not raised.
+    models: new Map(doc.lookalikeModels.filter((m) => (m.status ?? 'active') === 'active').map((m) => [m.id, m])),
     index: buildCandidateIndex(lineItems),
     segmentRules: effectiveRules(doc.segmentRules),
   };

@@ -31,6 +31,7 @@ const base = {
   categories: z.array(nonEmpty).default([]),
   attributes: z.array(attribute).default([]),
   weight: z.number().positive('must be > 0').default(1),
+  status: z.enum(['active', 'paused']).optional(),
   dynamic: dynamicSchema.optional(),
 };
 

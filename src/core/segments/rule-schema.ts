@@ -59,6 +59,8 @@ export interface SegmentRule {
    * drops below "3 purchases in 90 days" stays a loyal buyer this much longer.
    */
   readonly membershipTtl?: Duration;
+  /** Paused: not evaluated, so memberships lapse as they would if the rule stopped holding (absent = active). */
+  readonly status?: 'active' | 'paused';
 }
 
 const MAX_DEPTH = 8;
@@ -177,6 +179,7 @@ export const segmentRuleSchema = z
     advertiserId: z.string().min(1).max(128).regex(/^[^@]+$/, 'must not contain "@"').optional(),
     when: ruleExprSchema,
     membershipTtl: duration.optional(),
+    status: z.enum(['active', 'paused']).optional(),
   }) satisfies z.ZodType<SegmentRule>;
 
 /** A catalog's rule list: ids unique per advertiser scope (one id may be global or per advertiser, not both twice). */

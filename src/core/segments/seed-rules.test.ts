@@ -3,7 +3,7 @@ import type { ProfileEventType } from '../model';
 import { applyEvent, emptyState, newTouched, type HistoryEvent } from '../profile/profile-state';
 import { DAY_MS, HOUR_MS } from '../profile/retention';
 import { evaluateMemberships } from './evaluate';
-import { SEED_SEGMENT_RULES } from './seed-rules';
+import { definedRules, effectiveRules, SEED_SEGMENT_RULES } from './seed-rules';
 
 const DAY0 = Date.UTC(2026, 10, 23);
 const H = (n: number): number => DAY0 + n * HOUR_MS;
@@ -58,5 +58,26 @@ describe('seed segments', () => {
     const buy = (value: number, t: number) => ev('purchase', t, { valueMicros: value * 1_000_000 });
     expect(segments([buy(499, H(1))], H(2)).high_value_buyers).toBeUndefined();
     expect(segments([buy(250, H(1)), buy(250, D(30))], D(31)).high_value_buyers).toEqual({ sinceMs: D(31), expiresAtMs: D(90) });
+  });
+});
+
+describe('paused rules', () => {
+  const pausedCart = SEED_SEGMENT_RULES.map((r) => (r.id === 'cart_abandoners' ? { ...r, status: 'paused' as const } : r));
+
+  it('are defined (segments stay targetable) but not in force; absent status is active', () => {
+    expect(definedRules(pausedCart).map((r) => r.id)).toContain('cart_abandoners');
+    expect(effectiveRules(pausedCart).map((r) => r.id)).not.toContain('cart_abandoners');
+    expect(effectiveRules(pausedCart)).toHaveLength(SEED_SEGMENT_RULES.length - 1);
+    expect(effectiveRules(undefined)).toEqual(SEED_SEGMENT_RULES);
+  });
+
+  it('are not evaluated, so their memberships lapse while the others are kept', () => {
+    const state = emptyState();
+    for (const e of [ev('add_to_cart', H(1)), ev('purchase', H(0))]) applyEvent(state, e, H(2), newTouched());
+    const active = evaluateMemberships(state, effectiveRules(SEED_SEGMENT_RULES), {}, H(2)).memberships;
+    expect(Object.keys(active)).toEqual(expect.arrayContaining(['cart_abandoners@adv-a', 'past_purchasers@adv-a']));
+    const after = evaluateMemberships(state, effectiveRules(pausedCart), active, H(3)).memberships;
+    expect(after['cart_abandoners@adv-a']).toBeUndefined();
+    expect(after['past_purchasers@adv-a']).toEqual(active['past_purchasers@adv-a']);
   });
 });

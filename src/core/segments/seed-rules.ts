@@ -55,7 +55,14 @@ export const SEED_SEGMENT_RULES: readonly SegmentRule[] = [
   },
 ];
 
-/** The rules in force for a catalog: its own when it has any list, else the seed set. */
-export function effectiveRules(catalogRules: readonly SegmentRule[] | undefined): readonly SegmentRule[] {
+/** The rules a catalog defines, paused ones included: its own when it has any list, else the seed set. */
+export function definedRules(catalogRules: readonly SegmentRule[] | undefined): readonly SegmentRule[] {
   return catalogRules ?? SEED_SEGMENT_RULES;
+}
+
+/** The rules in force for a catalog: the defined ones minus paused ones, whose memberships then lapse. */
+export function effectiveRules(catalogRules: readonly SegmentRule[] | undefined): readonly SegmentRule[] {
+  const defined = definedRules(catalogRules);
+  // Nothing paused (the usual case): the defined list itself, no copy per compile.
+  return defined.some((r) => r.status === 'paused') ? defined.filter((r) => r.status !== 'paused') : defined;
 }
