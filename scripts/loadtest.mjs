@@ -338,7 +338,10 @@ async function main() {
       if (counting) {
         const snap = await costs(base, auth, 'GET');
         const decisions = snap?.sources['POST /openrtb2/bid']?.invocations ?? 0;
-        if (snap) flavourCosts[f.name] = costPerMillion(snap, (src) => src === 'POST /openrtb2/bid', decisions).perMillion;
+        if (snap) {
+          const c = costPerMillion(snap, (src) => src === 'POST /openrtb2/bid', decisions);
+          flavourCosts[f.name] = { ...c.perMillion, byBinding: c.byBinding };
+        }
       }
     }
   }
@@ -398,6 +401,7 @@ function printReport(result, rows, timing) {
   if (c) {
     out(`Cost per 1,000,000 decisions in the mix (${c.decisions} counted): ${JSON.stringify(c.perMillion)}`);
     for (const [src, s] of Object.entries(c.bySource)) out(`  ${src}: ${JSON.stringify(s)}`);
+    out(`  by binding: ${JSON.stringify(c.byBinding)}`);
     if (c.profileEventsAfterSeeding > 0) out(`  (the profile consumer still ran ${c.profileEventsAfterSeeding} batches during the window: seeding had not fully settled)`);
   } else out('Cost per decision: not counted (cost counters off)');
   for (const [f, p] of Object.entries(result.flavourCostPerMillion)) out(`  ${f}: ${JSON.stringify(p)}`);

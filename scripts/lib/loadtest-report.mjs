@@ -70,8 +70,12 @@ export function timingAggregate(samples, which = () => true) {
 export function costPerMillion(snapshot, decisionSources, decisions) {
   const totals = { durableObjectCalls: 0, kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: 0, queueMessages: 0 };
   const bySource = {};
+  /** KV keys read and object calls per binding (e.g. PROFILE_SNAPSHOTS vs CATALOG). */
+  const byBinding = {};
   for (const [source, c] of Object.entries(snapshot.sources)) {
     if (!decisionSources(source)) continue;
+    for (const [name, k] of Object.entries(c.kv)) byBinding[`kv ${name} reads`] = (byBinding[`kv ${name} reads`] ?? 0) + k.readKeys;
+    for (const [name, d] of Object.entries(c.durableObjects)) byBinding[`do ${name} calls`] = (byBinding[`do ${name} calls`] ?? 0) + d.calls;
     const s = { durableObjectCalls: 0, kvReads: 0, kvWrites: 0, kvDeletes: 0, kvLists: 0, queueMessages: 0 };
     for (const d of Object.values(c.durableObjects)) s.durableObjectCalls += d.calls;
     for (const k of Object.values(c.kv)) {
@@ -89,6 +93,7 @@ export function costPerMillion(snapshot, decisionSources, decisions) {
     decisions,
     perMillion: Object.fromEntries(Object.entries(totals).map(([k, v]) => [k, per(v)])),
     bySource: Object.fromEntries(Object.entries(bySource).map(([src, s]) => [src, Object.fromEntries(Object.entries(s).map(([k, v]) => [k, per(v)]))])),
+    byBinding: Object.fromEntries(Object.entries(byBinding).map(([k, v]) => [k, per(v)])),
   };
 }
 
