@@ -12,7 +12,7 @@
 import { formatPath, type FieldIssue } from '../errors';
 import type { CatalogDocument } from '../model';
 import type { SegmentRule } from '../segments/rule-schema';
-import { effectiveRules } from '../segments/seed-rules';
+import { definedRules, effectiveRules } from '../segments/seed-rules';
 import { fieldIssues } from '../zod-issues';
 import { crossIssues, unassignedCreatives } from './admin-checks';
 import { COLLECTIONS, entityKey, type Collection } from './admin-kinds';
@@ -60,8 +60,9 @@ export function validateState(next: AdminState, prev: BaseCatalog | null, focus:
   const references = parseCatalog(next.doc);
   const errors: FieldIssue[] = references.ok ? [] : references.issues.map((i) => relocate(i, next.doc, focus));
   const warnings: FieldIssue[] = [];
-  const before = new Set(prev ? crossIssues(prev.typed.doc, prev.typed.rules).map((i) => issueId(relocate(i, prev.doc, null))) : []);
-  const rules = effectiveRules(shape.data.segmentRules);
+  // Checked against every defined rule (paused ones too): a paused rule still defines its segment.
+  const before = new Set(prev ? crossIssues(prev.typed.doc, definedRules(prev.typed.doc.segmentRules)).map((i) => issueId(relocate(i, prev.doc, null))) : []);
+  const rules = definedRules(shape.data.segmentRules);
   for (const raw of crossIssues(shape.data, rules)) {
     const issue = relocate(raw, next.doc, focus);
     if (before.has(issueId(relocate(raw, next.doc, null)))) warnings.push({ ...issue, message: `${issue.message} (already so before this change)` });
@@ -69,7 +70,7 @@ export function validateState(next: AdminState, prev: BaseCatalog | null, focus:
   }
   if (!references.ok || errors.length > 0) return { ok: false, issues: dedupe(errors) };
 
-  const typed: TypedCatalog = { doc: references.value, rules };
+  const typed: TypedCatalog = { doc: references.value, rules: effectiveRules(references.value.segmentRules) };
   const wasUnassigned = prev ? unassignedCreatives(prev.typed.doc) : new Set<string>();
   for (const id of unassignedCreatives(typed.doc)) {
     if (!wasUnassigned.has(id) || (focus?.collection === 'creatives' && focus.key === id)) {
