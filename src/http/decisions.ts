@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { dynamicFill } from '../core/creative/dynamic';
 import { renderAd } from '../core/creative/render';
 import { profileBudgetMs } from '../core/engine/budget';
-import { decide, type SlotDecision } from '../core/engine/decide';
+import type { SlotDecision } from '../core/engine/decide';
 import { explainTrace } from '../core/engine/explain';
 import { NO_BID_REASONS, type NoBidReason } from '../core/engine/no-bid';
 import { microsToPrice } from '../core/engine/pricing';
@@ -20,10 +20,8 @@ import { catalogForRequest } from './catalog-for-request';
 import { assertMayDecideFor } from './auth';
 import { readJsonBody } from './body';
 import { config } from './config';
+import { decideForAudience } from './decide-for-audience';
 import { explainPermitted } from './explain-permission';
-import { logHoldouts } from './holdout-log';
-import { recordDecisions } from '../store/ledger-outbox';
-import { pacingFor } from '../store/pacing';
 import { trackBids } from './tracking-urls';
 
 export const decisions = new Hono<{ Bindings: Env }>();
@@ -46,23 +44,8 @@ decisions.post('/', async (c) => {
   ]);
   const { consent } = resolved;
   const plan = decisionPlan(req, catalog, { preciseGeo: consent.preciseGeo, userData: consent.mode === 'behavioural' });
-  const pacing = pacingFor(env, c.executionCtx, catalog, nowMs);
   const explain = (req.explain || c.req.query('debug') === '1') && explainPermitted(c, cfg);
-  const slotDecisions: SlotDecision[] =
-    consent.mode === 'no_bid'
-      ? plan.slots.map((s) => ({ slotId: s.id, kind: 'no_bid', reason: 'consent_required' }))
-      : decide(catalog, {
-          request: plan.request,
-          slots: plan.slots,
-          profile: resolved.profile.snapshot,
-          userHash: resolved.userHash,
-          pacing: pacing.lookup,
-          nowMs,
-          rng: Math.random,
-          explain,
-        });
-  logHoldouts(slotDecisions);
-  recordDecisions(env, c.executionCtx, slotDecisions, resolved.userHash, pacing, nowMs);
+  const slotDecisions = decideForAudience(c, catalog, plan, resolved, nowMs, explain);
   const responseId = crypto.randomUUID();
   const tracked = new Map(
     (await trackBids(env, c.req.url, responseId, slotDecisions, resolved.userHash, nowMs)).map((t) => [t.bid.slotId, t]),

@@ -4,7 +4,6 @@
  */
 import { Hono } from 'hono';
 import { profileBudgetMs } from '../core/engine/budget';
-import { decide, type SlotDecision } from '../core/engine/decide';
 import { explainTrace } from '../core/engine/explain';
 import { AppError } from '../core/errors';
 import { bidAudience } from '../core/openrtb/audience';
@@ -15,10 +14,8 @@ import { resolveAudience } from './audience';
 import { catalogForRequest } from './catalog-for-request';
 import { readJsonBody } from './body';
 import { config } from './config';
+import { decideForAudience } from './decide-for-audience';
 import { explainPermitted } from './explain-permission';
-import { logHoldouts } from './holdout-log';
-import { recordDecisions } from '../store/ledger-outbox';
-import { pacingFor } from '../store/pacing';
 import { noBidSummary } from './no-bid-header';
 import { serverTimingFor } from './server-timing';
 import { trackBids } from './tracking-urls';
@@ -50,24 +47,9 @@ openrtb.post('/bid', async (c) => {
   const { consent } = resolved;
   const plan = planBid(req, { seat: SEAT, currency: catalog.currency, currencyRates: catalog.currencyRates }, { preciseGeo: consent.preciseGeo, userData: consent.mode === 'behavioural' });
   // The trace names line items, prices and the user's state: operators only.
-  const pacing = pacingFor(env, c.executionCtx, catalog, nowMs);
   const explain = (plan.explainRequested || c.req.query('debug') === '1') && explainPermitted(c, cfg);
-  const decisions: SlotDecision[] =
-    consent.mode === 'no_bid'
-      ? plan.slots.map((s) => ({ slotId: s.id, kind: 'no_bid', reason: 'consent_required' }))
-      : decide(catalog, {
-          request: plan.request,
-          slots: plan.slots,
-          profile: resolved.profile.snapshot,
-          userHash: resolved.userHash,
-          pacing: pacing.lookup,
-          nowMs,
-          rng: Math.random,
-          explain,
-        });
+  const decisions = decideForAudience(c, catalog, plan, resolved, nowMs, explain);
   timing?.lap('decide');
-  logHoldouts(decisions);
-  recordDecisions(env, c.executionCtx, decisions, resolved.userHash, pacing, nowMs);
   const responseId = crypto.randomUUID();
   const bids = await trackBids(env, c.req.url, responseId, decisions, resolved.userHash, nowMs);
   timing?.lap('sign');
