@@ -35,6 +35,8 @@ export async function runSoak({ base, ratePerSec, totalS, next, log, onRun }) {
       p99Ms: round(percentile(sorted, 99)),
       late: s.late,
       errors: s.errors,
+      /** The first few non-2xx answers or connection errors of the window, for the notes. */
+      failures: s.failures,
       rssMb: Object.fromEntries(workerdPids().map((pid) => [pid, round(rssMb(pid) ?? NaN, 1)])),
     };
     windows.push(w);
@@ -77,5 +79,6 @@ export function soakLines(r, meta) {
   for (const m of r.memory) lines.push(`workerd ${m.pid}: ${m.firstMb} MB → ${m.lastMb} MB (${m.growthPct} %)`);
   if (r.restarted.length > 0) lines.push(`workerd processes gone during the soak (restarted or crashed): ${r.restarted.join(', ')} — see the per-window RSS`);
   lines.push(`late answers: ${r.late}; errors: ${r.errors}`);
+  for (const w of r.windows) for (const f of w.failures) lines.push(`  window ${w.window}: ${f}`);
   return lines;
 }
