@@ -236,7 +236,8 @@ async function main() {
     return 0;
   } finally {
     clearTimeout(hard);
-    await mf?.dispose();
+    // A worker that failed to start may fail to dispose too: the directory goes either way.
+    await mf?.dispose().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }

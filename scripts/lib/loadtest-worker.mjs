@@ -78,7 +78,11 @@ async function startWrangler({ vars, kvEntries, verbose }) {
   const persistDir = await mkdtemp(join(tmpdir(), 'edgebid-loadtest-'));
   const forget = removeOnExit(persistDir);
   let worker;
-  const stop = makeStopper([() => worker?.dispose(), () => rm(persistDir, { recursive: true, force: true }), forget]);
+  // The exit hook stays until the directory is gone, so a failed removal is retried at exit.
+  const stop = makeStopper([() => worker?.dispose(), async () => {
+    await rm(persistDir, { recursive: true, force: true });
+    forget();
+  }]);
   try {
     await preseedPersistedKv(persistDir, kvEntries);
     const { unstable_startWorker } = await import('wrangler');
@@ -120,7 +124,10 @@ async function startDirect({ vars, kvEntries, verbose, inspectorPort, inMemory }
   const dir = await mkdtemp(join(tmpdir(), 'edgebid-loadtest-direct-'));
   const forget = removeOnExit(dir);
   let mf;
-  const stop = makeStopper([() => mf?.dispose(), () => rm(dir, { recursive: true, force: true }), forget]);
+  const stop = makeStopper([() => mf?.dispose(), async () => {
+    await rm(dir, { recursive: true, force: true });
+    forget();
+  }]);
   try {
     await buildBundle(join(dir, 'bundle'));
     const [{ unstable_getMiniflareWorkerOptions }, { Miniflare, Log, LogLevel }] = await Promise.all([import('wrangler'), import('miniflare')]);
