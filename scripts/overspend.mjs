@@ -12,13 +12,9 @@
 // the budget, and the throughput. Pacing is configured as production is, with the local lag:
 // CATALOG_REFRESH_SEC=1 and PACING_LAG_SEC=--lag (default 6: 1 s refresh + 2 s publish delay +
 // ~1 s queue batch + ~1 s outbox, rounded up). Local only; exits 1 if the run could not be made.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { authHeaders, LOCAL_AUTH_VARS } from './lib/local-auth.mjs';
-import { PROJECT_ROOT, bounded } from './lib/local-worker.mjs';
+import { startBundledWorker } from './lib/bundled-worker.mjs';
 
 const CAMPAIGN = 'cmp-overspend';
 const BID_CPM = 2;
@@ -102,51 +98,17 @@ function catalog(budgetMicros) {
   };
 }
 
-function buildBundle(outdir) {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [join(PROJECT_ROOT, 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--outdir', outdir],
-      { cwd: PROJECT_ROOT, timeout: 120_000, env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_SEND_METRICS: 'false' } },
-      (err, stdout, stderr) => (err ? reject(new Error(`wrangler deploy --dry-run failed:\n${stderr || stdout || err.message}`)) : resolve()),
-    );
-  });
-}
-
 /** The production bundle in Miniflare with the catalog seeded straight into its KV. */
-async function startWorker(vars, doc) {
-  process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
-  process.env.WRANGLER_SEND_METRICS = 'false';
-  const dir = await mkdtemp(join(tmpdir(), 'edgebid-overspend-'));
-  let mf;
-  const stop = async () => {
-    if (mf) await bounded(mf.dispose(), 10_000);
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-  };
-  try {
-    await buildBundle(dir);
-    const [{ unstable_getMiniflareWorkerOptions }, { Miniflare }] = await Promise.all([import('wrangler'), import('miniflare')]);
-    const { workerOptions } = unstable_getMiniflareWorkerOptions(join(PROJECT_ROOT, 'wrangler.toml'));
-    mf = new Miniflare({
-      ...workerOptions,
-      modules: true,
-      modulesRoot: dir,
-      scriptPath: join(dir, 'index.js'),
-      bindings: { ...workerOptions.bindings, ...vars },
-      cf: false,
-      host: '127.0.0.1',
-      port: 0,
-      handleRuntimeStdio() {},
-    });
-    const url = await mf.ready;
-    const kv = await mf.getKVNamespace('CATALOG');
-    await kv.put(`catalog:v:${doc.version}`, JSON.stringify(doc));
-    await kv.put('catalog:current', String(doc.version));
-    return { url, stop };
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+function startWorker(vars, doc) {
+  return startBundledWorker({
+    vars,
+    tag: 'overspend',
+    onReady: async (mf) => {
+      const kv = await mf.getKVNamespace('CATALOG');
+      await kv.put(`catalog:v:${doc.version}`, JSON.stringify(doc));
+      await kv.put('catalog:current', String(doc.version));
+    },
+  });
 }
 
 function bidRequest() {

@@ -48,10 +48,10 @@ function buildBundle(outdir) {
 }
 
 /**
- * @param {{ vars: Record<string, string>, ratelimits?: Record<string, { simple: { limit: number, period: 10 | 60 } }>, tag: string, onLog?: (line: string, stream: 'stdout' | 'stderr') => void }} opts
+ * @param {{ vars: Record<string, string>, ratelimits?: Record<string, { simple: { limit: number, period: 10 | 60 } }>, tag: string, onLog?: (line: string, stream: 'stdout' | 'stderr') => void, onReady?: (mf: import('miniflare').Miniflare) => Promise<void> }} opts
  * @returns {Promise<{ url: URL, stop: () => Promise<void> }>}
  */
-export async function startBundledWorker({ vars, ratelimits = {}, tag, onLog = () => undefined }) {
+export async function startBundledWorker({ vars, ratelimits = {}, tag, onLog = () => undefined, onReady = async () => undefined }) {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   process.env.WRANGLER_SEND_METRICS = 'false';
   const dir = await mkdtemp(join(tmpdir(), `edgebid-${tag}-`));
@@ -85,6 +85,8 @@ export async function startBundledWorker({ vars, ratelimits = {}, tag, onLog = (
     });
     const url = await mf.ready;
     if (url.hostname !== '127.0.0.1') throw new Error(`worker is on ${url.hostname}, expected 127.0.0.1`);
+    // Before the caller's first request, e.g. seeding KV.
+    await onReady(mf);
     return { url, stop };
   } catch (err) {
     await stop();
