@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../src/app';
 import { assertMayDecideFor, authenticate, isAdmin, principalOf } from '../src/http/auth';
 import { onError } from '../src/http/errors';
-import { TEST_TOKENS } from './auth-fixtures';
+import { TEST_PRINCIPALS, TEST_TOKENS } from './auth-fixtures';
 import { bannerRequest, event, fetchWorker, ORIGIN, post, type AuthChoice } from './helpers';
 
 interface ErrorJson {
@@ -226,6 +226,14 @@ describe('a broken credential table fails closed', () => {
     expect([401, 403, 503]).not.toContain(admin.status);
     const other = await callWith({ AUTH_PRINCIPALS: undefined }, '/v1/reports/campaigns/cmp-acme-retargeting', TEST_TOKENS.acmeAdvertiser);
     expect((await expectError(other, 503, 'service_misconfigured')).error.message).toContain('AUTH_PRINCIPALS');
+  });
+
+  it('refuses a token removed from AUTH_PRINCIPALS although this isolate accepted it before (valid-token cache)', async () => {
+    expect((await callWith({}, '/openrtb2/bid', TEST_TOKENS.exchange)).status).not.toBe(401);
+    const revoked = JSON.stringify({ ...TEST_PRINCIPALS, exchanges: TEST_PRINCIPALS.exchanges.filter((e) => e.id !== 'test-exchange') });
+    await expectError(await callWith({ AUTH_PRINCIPALS: revoked }, '/openrtb2/bid', TEST_TOKENS.exchange), 401, 'unauthorized');
+    // and the table it was accepted under still accepts it
+    expect((await callWith({}, '/openrtb2/bid', TEST_TOKENS.exchange)).status).not.toBe(401);
   });
 
   it('refuses a token shared between the admin and a publisher', async () => {

@@ -36,8 +36,13 @@ const MAX_TOKEN_LENGTH = 512;
 const BEARER = /^Bearer +([^\s]+) *$/i;
 const CHALLENGE = 'Bearer realm="edgebid"';
 
+interface CredentialEntry {
+  readonly principal: Principal;
+  readonly viaUrl: boolean;
+}
+
 interface CredentialTable {
-  readonly byDigest: ReadonlyMap<string, { readonly principal: Principal; readonly viaUrl: boolean }>;
+  readonly byDigest: ReadonlyMap<string, CredentialEntry>;
   readonly hasPrincipals: boolean;
   readonly hasAdmin: boolean;
 }
@@ -68,6 +73,27 @@ async function credentialTable(env: Env): Promise<Loaded> {
   }
   cache = { principals, admin, loaded };
   return loaded;
+}
+
+/**
+ * Valid tokens already seen by this isolate, so an exchange's every request does not pay a
+ * SHA-256. Only tokens that matched a stored digest are kept (an invalid token always takes the
+ * digest path, so a flood of guesses cannot fill or probe the map); tied to the table they were
+ * checked against, and bounded. A hit reveals no more than the response does: that the token is valid.
+ */
+const VALID_TOKENS_MAX = 256;
+let validTokens: { table: CredentialTable; entries: Map<string, CredentialEntry> } | undefined;
+
+async function lookUp(table: CredentialTable, token: string): Promise<CredentialEntry | undefined> {
+  if (validTokens?.table !== table) validTokens = { table, entries: new Map() };
+  const seen = validTokens.entries.get(token);
+  if (seen) return seen;
+  const entry = table.byDigest.get(await digest(token));
+  if (entry) {
+    if (validTokens.entries.size >= VALID_TOKENS_MAX) validTokens.entries.clear();
+    validTokens.entries.set(token, entry);
+  }
+  return entry;
 }
 
 function optionalSecret(value: unknown): string | undefined {
@@ -126,7 +152,7 @@ export function authenticate(): MiddlewareHandler<{ Bindings: Env }> {
       return deny(c, new AppError('unauthorized', 'credentials required: Authorization: Bearer <token>'));
     }
     if ('malformed' in presented) return deny(c, new AppError('unauthorized', 'the Authorization header must be "Bearer <token>"'));
-    const entry = presented.token.length <= MAX_TOKEN_LENGTH ? table.byDigest.get(await digest(presented.token)) : undefined;
+    const entry = presented.token.length <= MAX_TOKEN_LENGTH ? await lookUp(table, presented.token) : undefined;
     if (principalsMissing && entry?.principal.kind !== 'admin') throw misconfigured('AUTH_PRINCIPALS');
     // A token allowed only in headers is refused in a URL, where proxies and logs keep it.
     if (!entry || (presented.viaUrl && !entry.viaUrl)) return deny(c, new AppError('unauthorized', 'invalid credentials'));
