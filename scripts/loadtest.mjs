@@ -74,6 +74,10 @@ function parseArgs(argv) {
     else if (a === '--users') o.users = num('--users', value(), 20, 100_000);
     else if (a === '--line-items') o.lineItems = num('--line-items', value(), 10, 50_000);
     else if (a === '--no-flavours') o.flavours = false;
+    else if (a === '--only') {
+      o.only = value();
+      o.flavours = false;
+    }
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--no-costs') o.costs = false;
     else if (a === '--in-memory') o.inMemory = true;
@@ -90,7 +94,7 @@ function usage(problem) {
   if (problem) console.error(`loadtest: ${problem}`);
   console.error(
     'usage: node scripts/loadtest.mjs [--direct | --url http://127.0.0.1:<port> [--seed-url-users]] [--json] [--smoke]\n' +
-      '                                 [--soak <s>] [--duration <s>] [--users <n>] [--line-items <n>] [--no-flavours]\n' +
+      '                                 [--soak <s>] [--duration <s>] [--users <n>] [--line-items <n>] [--no-flavours | --only <flavour>]\n' +
       '                                 [--timing-every <n>] [--no-costs] [--verbose] [--direct only: --in-memory, --profile]',
   );
   process.exit(problem ? 2 : 0);
@@ -277,7 +281,8 @@ async function main() {
     route: name === 'baseline' ? 'GET /healthz' : 'POST /openrtb2/bid',
     bid: name !== 'baseline',
     load,
-    next: name === 'baseline' ? nextBaseline : nextBid(name === 'mix' ? null : name),
+    // --only <flavour>: the "mix" rows are that flavour alone (a diagnostic; the goals are the mix's).
+    next: name === 'baseline' ? nextBaseline : nextBid(name === 'mix' ? (opts.only ?? null) : name),
   });
   const rows = [];
   let cpuProfile = null;
