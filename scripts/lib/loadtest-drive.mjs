@@ -12,11 +12,11 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 export const REQUEST_TIMEOUT_S = 10;
-const SOURCES = ['do', 'kv', 'none'];
+const SOURCES = ['do', 'kv', 'none', 'unknown'];
 
 /** What one run collected; summarised by loadtest-report.mjs. */
 export function newSamples() {
-  return { latencies: [], statuses: {}, late: 0, noBids: 0, sources: { do: 0, kv: 0, none: 0, other: 0 }, timings: [], failures: [], errors: 0, timeouts: 0, dropped: 0, elapsedS: 0 };
+  return { latencies: [], statuses: {}, late: 0, noBids: 0, sources: { do: 0, kv: 0, none: 0, unknown: 0, other: 0 }, timings: [], failures: [], errors: 0, timeouts: 0, dropped: 0, elapsedS: 0 };
 }
 
 /** A header from Node's (lower-cased) or autocannon's (as sent) header object. */

@@ -30,7 +30,7 @@ export function summarise({ name, mode, route, bid, load }, samples) {
     fivexx,
     late: samples.late,
     noBids: bid ? samples.noBids : null,
-    profileSources: bid ? { do: samples.sources.do, kv: samples.sources.kv, none: samples.sources.none } : null,
+    profileSources: bid ? { do: samples.sources.do, kv: samples.sources.kv, none: samples.sources.none, unknown: samples.sources.unknown } : null,
     ratioToBaseline: null,
     p50DeltaMs: null,
     p99DeltaMs: null,
@@ -125,12 +125,12 @@ const fmt = (n) => (n === null || n === undefined ? '–' : String(n));
 
 export function tableLines(rows) {
   const lines = [
-    '| scenario | mode | load | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | 5xx | no-bid | late | profile do/kv/none | req/s ÷ base | p50 Δ base | p99 Δ base |',
+    '| scenario | mode | load | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | 5xx | no-bid | late | profile do/kv/none/unknown | req/s ÷ base | p50 Δ base | p99 Δ base |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
     const load = r.concurrency !== null ? `c=${r.concurrency}` : `${r.ratePerSec}/s`;
-    const src = r.profileSources ? `${r.profileSources.do}/${r.profileSources.kv}/${r.profileSources.none}` : '–';
+    const src = r.profileSources ? `${r.profileSources.do}/${r.profileSources.kv}/${r.profileSources.none}/${r.profileSources.unknown}` : '–';
     lines.push(
       `| ${r.name} | ${r.mode} | ${load} | ${fmt(r.rps)} | ${fmt(r.p50Ms)} | ${fmt(r.p90Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.maxMs)} | ${r.errors} | ${r.fivexx} | ${fmt(r.noBids)} | ${r.late} | ${src} | ${fmt(r.ratioToBaseline)} | ${fmt(r.p50DeltaMs)} | ${fmt(r.p99DeltaMs)} |`,
     );

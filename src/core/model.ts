@@ -292,7 +292,12 @@ export interface DynamicData {
   readonly topCategory?: string;
 }
 
-export type ProfileSource = 'do' | 'kv' | 'none';
+/**
+ * Where a decision's profile came from: the user's object, its KV snapshot, nothing (not allowed,
+ * no id, or the read failed), or `unknown` — the known-users filter says the id has no profile,
+ * so nothing was read.
+ */
+export type ProfileSource = 'do' | 'kv' | 'none' | 'unknown';
 
 export const PROFILE_EVENT_TYPES = [
   'page_view',

@@ -12,9 +12,11 @@ import { userKeyFor } from '../core/openrtb/audience';
 import { consentGate, DIRECT_DECODERS, type ConsentDecision, type ConsentDecoders, type ConsentSignals } from '../core/privacy/consent';
 import type { GppFacts } from '../core/privacy/gpp';
 import type { TcfFacts } from '../core/privacy/tcf';
+import { waitUntil } from 'cloudflare:workers';
 import { resolveCanonical } from '../store/alias-cache';
+import { knownUsers } from '../store/known-users';
 import { platformSources, readProfile, type ProfileRead } from '../store/profile-reader';
-import { consentPolicy, secret } from './config';
+import { config, consentPolicy, secret } from './config';
 import { hashUserKey } from './crypto';
 import type { ServerTiming } from './server-timing';
 
@@ -47,6 +49,11 @@ export async function resolveAudience(
   if (key === null) return { consent, profile: { snapshot: null, source: 'none' }, userHash: null };
   const profileFromMs = timing?.now() ?? 0;
   const keyHash = await hashUserKey(secret(env, 'USER_KEY_SECRET'), key);
+  if (isCertainlyUnknown(env, keyHash)) {
+    // Never had a profile: nothing to read, and no alias (linked ids are in the filter too).
+    timing?.span('profile', profileFromMs);
+    return { consent, profile: UNKNOWN, userHash: keyHash };
+  }
   // Linked ids (identify events) belong to one canonical profile. The alias lookup (isolate
   // cache, else one KV read under the deadline) runs beside the object read, which forwards
   // merged-away ids itself; only the KV fallback and the returned hash (holdout group, A/B arm,
@@ -59,6 +66,19 @@ export async function resolveAudience(
   const userHash = profile.snapshot?.optedOut === true ? null : await canonical;
   timing?.span('profile', profileFromMs);
   return { consent, profile, userHash };
+}
+
+const UNKNOWN: ProfileRead = { snapshot: null, source: 'unknown' };
+
+/**
+ * True only when the isolate's known-users filter is loaded, recent and says the hash was never
+ * listed; any doubt (switched off, cold, stale, "maybe") means read the profile. The filter's
+ * refresh runs after the response (`waitUntil`), never in this request's time.
+ */
+function isCertainlyUnknown(env: Env, userHash: string): boolean {
+  const cfg = config(env);
+  if (!cfg.knownUsersFilter) return false;
+  return knownUsers.check(env.PROFILE_SNAPSHOTS, userHash, { nowMs: Date.now(), refreshMs: cfg.knownUsersRefreshMs, waitUntil }) === 'absent';
 }
 
 /** The consent gate with this deployment's policy and the isolate's decode caches. */

@@ -22,6 +22,12 @@ export interface Config {
    * colo-cold read is tens of ms, and past 50 ms a bid is more likely to miss the auction anyway.
    */
   readonly catalogFirstLoadMs: number;
+  /** Whether the hot path skips the profile read for ids the known-users filter has never seen. */
+  readonly knownUsersFilter: boolean;
+  /** How often an isolate re-reads the known-users filter's recent list (in the background). */
+  readonly knownUsersRefreshMs: number;
+  /** Ids the directory's filter is first sized for (1 % false positives); it doubles when passed. */
+  readonly knownUsersCapacity: number;
 }
 
 function num(value: string | undefined, fallback: number): number {
@@ -58,6 +64,12 @@ export function config(env: Env): Config {
       // Floored: 0 would read KV on every request (and NaN, before this, never refreshed).
       catalogRefreshSec: Math.max(1, num(env.CATALOG_REFRESH_SEC, 15)),
       catalogFirstLoadMs: 50,
+      // Anything but "off" is on: the filter fails open to the profile read when it is unavailable.
+      knownUsersFilter: env.KNOWN_USERS_FILTER !== 'off',
+      // Floored: every refresh is a KV read per isolate.
+      knownUsersRefreshMs: Math.max(50, num(env.KNOWN_USERS_REFRESH_MS, 1_000)),
+      // 1,000 ids is a few KB; 20,000,000 (about 24 MB) is what one KV value can hold.
+      knownUsersCapacity: Math.min(20_000_000, Math.max(1_000, Math.floor(num(env.KNOWN_USERS_CAPACITY, 1_000_000)))),
     };
     cache.set(env, cfg);
   }

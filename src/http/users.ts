@@ -6,8 +6,8 @@
  * - `POST /v1/users/:key/opt-in` — consent given again: profiling may resume (also after an erase).
  * - `DELETE /v1/users/:key` — erase: the profile, every linked id, the KV snapshot and alias
  *   entries, dead letters, and in the ledger of every campaign in the current catalog the lift
- *   audience rows and conversion keys; verified by reading back before answering. Later events
- *   for those ids are not profiled until an opt-in.
+ *   audience rows and conversion keys, and the known-users directory's rows; verified by reading
+ *   back before answering. Later events for those ids are not profiled until an opt-in.
  *
  * `?type=` says which id space `:key` is in: `uid` (default, our first-party id), `ifa`, `xid`
  * (an exchange's user id) or `crm` (a hashed e-mail / customer id). Keys are hashed here and
@@ -22,6 +22,7 @@ import { LINK_KEY_KINDS, linkKeyMaterial } from '../core/profile/link-keys';
 import { fieldIssues } from '../core/zod-issues';
 import { log } from '../log';
 import type { CampaignLedger } from '../objects/campaign-ledger';
+import { KNOWN_USERS_NAME, type KnownUsers } from '../objects/known-users';
 import type { UserProfile } from '../objects/user-profile';
 import { EMPTY_CATALOG, getCatalog } from '../store/catalog-store';
 import { aliasKey, erasedKey } from '../store/profile-kv-keys';
@@ -42,6 +43,9 @@ async function profileOf(env: Env, key: string | undefined, type: string | undef
   return { hash, stub: env.USER_PROFILE.get(env.USER_PROFILE.idFromName(hash)) };
 }
 
+/** The known-users directory (src/objects/known-users.ts). */
+const directory = (env: Env): DurableObjectStub<KnownUsers> => env.KNOWN_USERS.get(env.KNOWN_USERS.idFromName(KNOWN_USERS_NAME));
+
 /** Anything the profile objects throw becomes a retryable 503; the log names the error class only. */
 async function profileCall<T>(operation: string, call: () => Promise<T>): Promise<T> {
   try {
@@ -54,6 +58,9 @@ async function profileCall<T>(operation: string, call: () => Promise<T>): Promis
 
 users.post('/:key/opt-out', async (c) => {
   const { hash, stub } = await profileOf(c.env, c.req.param('key'), c.req.query('type'));
+  // Listed first: an id the known-users filter lacks is read as unknown, never as opted out, and
+  // its hash would reach holdouts and ledgers. The edges see it once the filter is published.
+  await profileCall('opt-out', () => directory(c.env).add([hash]));
   const r = await profileCall('opt-out', () => stub.optOut(hash));
   log('info', 'user_opted_out', { linkedIds: r.aliases });
   return c.json({ status: 'opted_out', linkedIds: r.aliases });
@@ -78,6 +85,9 @@ users.delete('/:key', async (c) => {
   if (catalog === EMPTY_CATALOG) throw new AppError('profile_unavailable', 'the erase could not reach the campaign ledgers; retry it');
   const ledgers = campaignIds(catalog).map((id) => env.CAMPAIGN_LEDGER.get(env.CAMPAIGN_LEDGER.idFromName(id)));
   await profileCall('erase', () => inChunks(ledgers, (l) => l.purgeUsers(hashes)));
+  // Not part of the read-back: an event of the person still in the queue lists the id again (the
+  // profile then ignores it, erased), which would fail the check without keeping any data.
+  await profileCall('erase', () => directory(env).remove(hashes));
   const verified = await profileCall('erase check', () => verifyErased(env, hashes, ledgers));
   if (!verified) {
     log('error', 'erase_not_verified', { ids: hashes.length });

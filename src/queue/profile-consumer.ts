@@ -6,17 +6,21 @@
  * can never be applied go to the DLQ at once. A message is acked as soon as the user's object
  * has applied it — or deliberately ignored it (too old by now, opted out, erased), which is
  * logged by reason: the KV snapshot is the object's own write-behind, so a KV failure or rate
- * limit never sends events back here.
+ * limit never sends events back here. Before anything is applied, the batch's ids are listed in
+ * the known-users directory (see listKnownUsers).
  */
 import { profileEventSchema } from '../core/events/event-batch';
 import type { LocationHint } from '../core/geo/location-hint';
 import type { ProfileEvent } from '../core/model';
 import { log } from '../log';
+import { KNOWN_USERS_NAME } from '../objects/known-users';
 import { applyResultOf } from '../objects/rpc-plain';
 import type { ApplyResult } from '../objects/user-profile';
 
-/** The two effects of a batch, injectable so tests can make a real one fail on cue. */
+/** The effects of a batch, injectable so tests can make a real one fail on cue. */
 export interface ProfileEffects {
+  /** Lists ids in the known-users directory (src/objects/known-users.ts) before anything is applied. */
+  addKnownUsers(userHashes: readonly string[]): Promise<void>;
   applyEvents(userHash: string, events: readonly ProfileEvent[]): Promise<ApplyResult>;
   deadLetter(body: unknown): Promise<void>;
 }
@@ -42,6 +46,9 @@ export function locationHintOf(events: readonly ProfileEvent[]): LocationHint | 
 
 export function platformEffects(env: Env): ProfileEffects {
   return {
+    addKnownUsers: async (userHashes) => {
+      await env.KNOWN_USERS.get(env.KNOWN_USERS.idFromName(KNOWN_USERS_NAME)).add(userHashes);
+    },
     applyEvents: (userHash, events) => {
       const locationHint = locationHintOf(events);
       const id = env.USER_PROFILE.idFromName(userHash);
@@ -85,6 +92,7 @@ export async function handleProfileBatch(
     group.events.push(parsed.data);
     byUser.set(parsed.data.userHash, group);
   }
+  if (!(await listKnownUsers(byUser, effects, baseSec))) return;
   await Promise.all(
     [...byUser].map(async ([userHash, group]) => {
       try {
@@ -98,6 +106,30 @@ export async function handleProfileBatch(
       }
     }),
   );
+}
+
+/**
+ * Every id of the batch — each user, and the ids identify events link (a merged-away id is
+ * resolved by its alias, so it must read as known too) — goes into the known-users directory
+ * before any profile changes: the edge skips the profile read for ids the filter lacks, so the
+ * filter must never lag the profiles. On failure nothing was applied: every message is retried.
+ */
+async function listKnownUsers(byUser: ReadonlyMap<string, { messages: Message[]; events: ProfileEvent[] }>, effects: ProfileEffects, baseSec: number): Promise<boolean> {
+  if (byUser.size === 0) return true;
+  const hashes = new Set<string>();
+  for (const [userHash, group] of byUser) {
+    hashes.add(userHash);
+    for (const e of group.events) for (const link of e.links ?? []) hashes.add(link);
+  }
+  try {
+    await effects.addKnownUsers([...hashes]);
+    return true;
+  } catch (err) {
+    const messages = [...byUser.values()].flatMap((g) => g.messages);
+    log('warn', 'known_users_add_retry', { error: err instanceof Error ? err.name : 'unknown', messages: messages.length });
+    for (const m of messages) m.retry({ delaySeconds: retryDelaySec(m.attempts, baseSec) });
+    return false;
+  }
 }
 
 async function deadLetter(msg: Message, effects: ProfileEffects, baseSec: number): Promise<void> {
