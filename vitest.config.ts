@@ -20,6 +20,8 @@ const WORKERS_BINDINGS = {
   PROFILE_BUDGET_CEILING_MS: '2000',
   // Retried profile events come back at once, so a poison message reaches the DLQ in seconds (dlq-replay test).
   QUEUE_RETRY_BASE_SEC: '0',
+  // The known-users filter's smallest size, so its capacity-growth rebuild can be reached in a test.
+  KNOWN_USERS_CAPACITY: '1000',
   AUTH_PRINCIPALS: JSON.stringify(TEST_PRINCIPALS),
   ADMIN_TOKEN: TEST_TOKENS.admin,
 };
