@@ -81,6 +81,7 @@ function parseArgs(argv) {
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--no-costs') o.costs = false;
     else if (a === '--in-memory') o.inMemory = true;
+    else if (a === '--keep-objects') o.keepObjects = true;
     else if (a === '--profile') o.profile = true;
     else if (a === '--timing-every') o.timingEvery = num('--timing-every', value(), 1, 1000);
     else if (a === '--help' || a === '-h') usage();
@@ -95,7 +96,7 @@ function usage(problem) {
   console.error(
     'usage: node scripts/loadtest.mjs [--direct | --url http://127.0.0.1:<port> [--seed-url-users]] [--json] [--smoke]\n' +
       '                                 [--soak <s>] [--duration <s>] [--users <n>] [--line-items <n>] [--no-flavours | --only <flavour>]\n' +
-      '                                 [--timing-every <n>] [--no-costs] [--verbose] [--direct only: --in-memory, --profile]',
+      '                                 [--timing-every <n>] [--no-costs] [--verbose] [--direct only: --in-memory, --keep-objects, --profile]',
   );
   process.exit(problem ? 2 : 0);
 }
@@ -245,7 +246,7 @@ async function main() {
   log(`starting the worker (${opts.mode})`);
   if (opts.profile && opts.mode !== 'direct') throw new Error('--profile needs --direct (the inspector of the Miniflare worker)');
   const inspectorPort = opts.profile ? await freePort() : undefined;
-  target = await startTarget({ mode: opts.mode, vars, kvEntries, url: opts.url, verbose: opts.verbose === true, inMemory: opts.inMemory === true, inspectorPort });
+  target = await startTarget({ mode: opts.mode, vars, kvEntries, url: opts.url, verbose: opts.verbose === true, inMemory: opts.inMemory === true, keepObjects: opts.keepObjects === true, inspectorPort });
   const base = target.url;
   log(`worker at ${base.origin}`);
   if (ownsWorker) {
@@ -385,6 +386,8 @@ async function metaOf(loadStart, seeding, catalog) {
     users: opts.mode === 'url' && !opts.seedUrlUsers ? 0 : opts.users,
     seeding,
     durationSec: opts.durationS,
+    // What departs from the defaults, so a saved report says how it was run.
+    options: [opts.only ? `--only ${opts.only}` : null, opts.keepObjects ? '--keep-objects' : null, opts.inMemory ? '--in-memory' : null].filter((x) => x !== null),
     workerRssMb: workerdPids().map((pid) => Math.round(rssMb(pid) ?? 0)),
     elapsedSec: elapsedS(),
   };
@@ -396,6 +399,7 @@ function printReport(result, rows, timing) {
   out(`1-min load average: ${m.loadAverage1m.start} at start, ${m.loadAverage1m.end} at end (above ~1 per CPU the figures are mostly other work)`);
   const seeded = m.seeding ? `; ${m.seeding.probesVisible} of ${m.seeding.probes} probe users' events applied after ${(m.seeding.visibleMs / 1000).toFixed(1)} s` : '';
   out(`catalog: ${typeof m.catalog === 'string' ? m.catalog : `${m.catalog.lineItems} line items, ${(m.catalog.bytes / 1e6).toFixed(1)} MB`}; users: ${m.users}${seeded}`);
+  if (m.options.length > 0) out(`options: ${m.options.join(' ')}`);
   out('');
   for (const l of tableLines(rows)) out(l);
   out('');

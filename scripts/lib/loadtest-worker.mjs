@@ -118,7 +118,7 @@ function buildBundle(outdir) {
   });
 }
 
-async function startDirect({ vars, kvEntries, verbose, inspectorPort, inMemory }) {
+async function startDirect({ vars, kvEntries, verbose, inspectorPort, inMemory, keepObjects }) {
   process.env.CLOUDFLARE_CF_FETCH_ENABLED = 'false';
   process.env.WRANGLER_SEND_METRICS = 'false';
   const dir = await mkdtemp(join(tmpdir(), 'edgebid-loadtest-direct-'));
@@ -132,8 +132,14 @@ async function startDirect({ vars, kvEntries, verbose, inspectorPort, inMemory }
     await buildBundle(join(dir, 'bundle'));
     const [{ unstable_getMiniflareWorkerOptions }, { Miniflare, Log, LogLevel }] = await Promise.all([import('wrangler'), import('miniflare')]);
     const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
+    // --keep-objects: workerd evicts an idle object after 10 s, Cloudflare after 70-140 s; over a
+    // two-minute run the deployed behaviour is closer to "never" than to 10 s.
+    const durableObjects = keepObjects
+      ? Object.fromEntries(Object.entries(workerOptions.durableObjects ?? {}).map(([name, d]) => [name, typeof d === 'string' ? { className: d, unsafePreventEviction: true } : { ...d, unsafePreventEviction: true }]))
+      : workerOptions.durableObjects;
     mf = new Miniflare({
       ...workerOptions,
+      durableObjects,
       modules: true,
       modulesRoot: join(dir, 'bundle'),
       scriptPath: join(dir, 'bundle', 'index.js'),
@@ -167,7 +173,7 @@ async function startDirect({ vars, kvEntries, verbose, inspectorPort, inMemory }
 }
 
 /**
- * @param {{ mode: 'wrangler' | 'direct' | 'url', vars: Record<string, string>, kvEntries: [string, string][], url?: string, verbose?: boolean, inspectorPort?: number, inMemory?: boolean }} opts
+ * @param {{ mode: 'wrangler' | 'direct' | 'url', vars: Record<string, string>, kvEntries: [string, string][], url?: string, verbose?: boolean, inspectorPort?: number, inMemory?: boolean, keepObjects?: boolean }} opts
  * @returns {Promise<{ url: URL, stop: () => Promise<void>, ownsWorker: boolean }>}
  */
 export async function startTarget(opts) {
