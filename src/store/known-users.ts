@@ -54,6 +54,8 @@ export interface KnownUsersStore {
 
 export function createKnownUsersStore(): KnownUsersStore {
   let copy: Copy | null = null;
+  /** The recent list's text the copy was built from. */
+  let copyRaw: string | null = null;
   let checkedAtMs = -Infinity;
   let refreshStartedAtMs: number | null = null;
   let landedStartMs = -Infinity;
@@ -72,7 +74,16 @@ export function createKnownUsersStore(): KnownUsersStore {
 
   async function refresh(kv: KnownUsersKv, startedAtMs: number): Promise<void> {
     try {
-      const recent = parseRecent(await kv.get(KNOWN_USERS_RECENT_KEY, 'text'));
+      const raw = await kv.get(KNOWN_USERS_RECENT_KEY, 'text');
+      // Unchanged since the copy was built (the usual case between publishes): no parse, no zod.
+      if (copy !== null && raw !== null && raw === copyRaw) {
+        if (startedAtMs > landedStartMs) {
+          landedStartMs = startedAtMs;
+          copy = { ...copy, confirmedAtMs: startedAtMs };
+        }
+        return;
+      }
+      const recent = parseRecent(raw);
       if (recent === null) {
         problem('recent_missing_or_invalid');
         return;
@@ -96,6 +107,7 @@ export function createKnownUsersStore(): KnownUsersStore {
       if (startedAtMs < landedStartMs) return;
       landedStartMs = startedAtMs;
       copy = { filter, baseVersion: recent.baseVersion, recent: new Set(recent.hashes), confirmedAtMs: startedAtMs };
+      copyRaw = raw;
       problem(null);
     } catch {
       problem('kv_error');
@@ -122,6 +134,7 @@ export function createKnownUsersStore(): KnownUsersStore {
     peek: answer,
     clear() {
       copy = null;
+      copyRaw = null;
       checkedAtMs = -Infinity;
       refreshStartedAtMs = null;
       landedStartMs = -Infinity;
