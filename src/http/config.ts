@@ -67,7 +67,7 @@ export function config(env: Env): Config {
       // Anything but "off" is on: the filter fails open to the profile read when it is unavailable.
       knownUsersFilter: env.KNOWN_USERS_FILTER !== 'off',
       // Floored: every refresh is a KV read per isolate.
-      knownUsersRefreshMs: Math.max(50, num(env.KNOWN_USERS_REFRESH_MS, 1_000)),
+      knownUsersRefreshMs: Math.max(50, num(env.KNOWN_USERS_REFRESH_MS, 500)),
       // 1,000 ids is a few KB; 20,000,000 (about 24 MB) is what one KV value can hold.
       knownUsersCapacity: Math.min(20_000_000, Math.max(1_000, Math.floor(num(env.KNOWN_USERS_CAPACITY, 1_000_000)))),
     };
