@@ -1,6 +1,7 @@
-// `npm run bench:do [-- --duration <s>] [-- --json]`: how the hot path should call the user's
-// Durable Object — itty-durable (named in the original design card) against native Workers RPC —
-// measured on the same profile read and payload (README, "Speed").
+// `npm run bench:do [-- --duration <s>] [--json] [--no-activation] [--activation-objects <n>]`:
+// how the hot path should call the user's Durable Object — itty-durable (named in the original
+// design card) against native Workers RPC — measured on the same profile read and payload, and
+// what a read costs when the object is not in memory (README, "Speed").
 //
 // A benchmark worker (bundled here with esbuild, run in workerd through Miniflare on 127.0.0.1,
 // SQLite-backed objects persisted to a throwaway directory) has two object classes holding the
@@ -18,9 +19,19 @@
 //              them: the call's own cost, no HTTP in front (rounds interleave the three ways)
 //   http       autocannon at 10 connections on GET /read?via=… (one read per request) and on a
 //              do-nothing route, for req/s and latency with the worker's HTTP overhead around it
+// Then the activation section (native RPC, a third class built like src/objects/user-profile.ts:
+// synchronous storage reads in the constructor, no write on activation), inside the worker, n reads
+// back to back, on fresh object names each round: never-written objects read (each read creates
+// the object) and read again at once; new objects written (the snapshot put) and read warm; the
+// last round's written objects read again after every object has been idle long enough for workerd
+// to evict it (10 s locally; Cloudflare 70–140 s); and the first round's read by a fresh workerd
+// on the same persisted state. A constructor counter and a per-activation token say how many
+// objects each row really activated: the warm rows must activate none, the idle row should
+// activate every object (reported, not assumed).
 // Local objects run in the same workerd process as the caller, so this measures what the access
-// layer costs (serialisation, proxies, request/response objects), not the network hop a deployed
-// object adds. Bounded (under a minute by default); traffic to 127.0.0.1 only.
+// layer and activation cost (serialisation, proxies, request/response objects, opening an object's
+// SQLite database), not the network hop a deployed object adds. Bounded (under two minutes by
+// default); traffic to 127.0.0.1 only.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,21 +44,28 @@ const LOOP_CALLS = 2_000;
 const ROUNDS = 5;
 const HARD_TIMEOUT_MS = 170_000;
 const VIAS = ['native', 'itty', 'fetch'];
+const ACTIVATION_ROUNDS = 3;
+// workerd evicts an object idle for 10 s; the margin covers its eviction sweep.
+const IDLE_MS = 12_000;
 
 function parseArgs(argv) {
-  const o = { durationS: 5, json: false };
+  const o = { durationS: 5, json: false, activation: true, activationObjects: 300 };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--json') o.json = true;
+    else if (argv[i] === '--no-activation') o.activation = false;
     else if (argv[i] === '--duration') {
       o.durationS = Number(argv[++i]);
       if (!Number.isInteger(o.durationS) || o.durationS < 1 || o.durationS > 20) usage('--duration must be 1..20');
+    } else if (argv[i] === '--activation-objects') {
+      o.activationObjects = Number(argv[++i]);
+      if (!Number.isInteger(o.activationObjects) || o.activationObjects < 10 || o.activationObjects > 1_000) usage('--activation-objects must be 10..1000');
     } else usage(`unknown option ${argv[i]}`);
   }
   return o;
 }
 
 function usage(problem) {
-  console.error(`bench:do: ${problem}\nusage: node scripts/bench-do-access.mjs [--duration <s>] [--json]`);
+  console.error(`bench:do: ${problem}\nusage: node scripts/bench-do-access.mjs [--duration <s>] [--json] [--no-activation] [--activation-objects <n>]`);
   process.exit(2);
 }
 
@@ -88,6 +106,25 @@ export class IttyProfile extends createDurable({ autoReturn: false }) {
   getSnapshot() { return this.snapshot; }
 }
 
+// Objects of this class run in the worker's isolate; the counter is read around each timed loop.
+let activations = 0;
+
+// Built like src/objects/user-profile.ts on activation: the keys it reads synchronously from the
+// SQLite-backed KV API in its constructor, nothing written until a write call.
+export class ActivationProfile extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    activations++;
+    this.token = crypto.randomUUID();
+    this.userHash = ctx.storage.kv.get('userHash');
+    this.identity = ctx.storage.kv.get('identity') ?? { aliases: [] };
+    this.snapshot = ctx.storage.kv.get('snapshot') ?? null;
+  }
+  async getSnapshot() { return this.snapshot; }
+  async put(snapshot) { this.snapshot = snapshot; this.ctx.storage.kv.put('snapshot', snapshot); return true; }
+  activationToken() { return this.token; }
+}
+
 const name = (i) => 'user-' + i;
 function reader(env, via) {
   if (via === 'native') return (i) => env.NATIVE.get(env.NATIVE.idFromName(name(i))).getSnapshot();
@@ -110,6 +147,25 @@ export default {
       }
       return new Response(null, { status: 204 });
     }
+    if (url.pathname === '/activation') {
+      const prefix = q('prefix');
+      const n = Number(q('n'));
+      const stub = (i) => env.ACTIVE.get(env.ACTIVE.idFromName(prefix + '-' + i));
+      if (q('op') === 'tokens') {
+        const tokens = [];
+        for (let i = 0; i < n; i++) tokens.push(await stub(i).activationToken());
+        return Response.json({ tokens });
+      }
+      const snapshot = q('op') === 'put' ? await request.json() : null;
+      const before = activations;
+      let missing = 0;
+      const t0 = performance.now();
+      if (snapshot !== null) for (let i = 0; i < n; i++) await stub(i).put(snapshot);
+      else for (let i = 0; i < n; i++) if ((await stub(i).getSnapshot()) === null) missing++;
+      const ms = performance.now() - t0;
+      return Response.json({ ms, missing, activated: activations - before });
+    }
+    if (url.pathname === '/activation-read') return Response.json(await env.ACTIVE.get(env.ACTIVE.idFromName(q('prefix') + '-' + q('u'))).getSnapshot());
     if (url.pathname === '/read') return Response.json(await reader(env, q('via'))(Number(q('u'))));
     if (url.pathname === '/loop') {
       const read = reader(env, q('via'));
@@ -160,7 +216,73 @@ function cannon(base, path) {
   });
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function getJson(base, path, init) {
+  const res = await fetch(new URL(path, base), init);
+  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}
+
+/** One timed loop over n objects named `<prefix>-<i>`; checks what each read found. */
+async function activationLoop(base, op, prefix, n, { expectMissing }) {
+  const init = op === 'put' ? { method: 'POST', body: JSON.stringify(PAYLOADS['1 KB']) } : undefined;
+  const r = await getJson(base, `/activation?op=${op}&prefix=${prefix}&n=${n}`, init);
+  if (op === 'read' && r.missing !== (expectMissing ? n : 0)) throw new Error(`${prefix}: ${r.missing} of ${n} reads found no snapshot (expected ${expectMissing ? n : 0})`);
+  return { usPerCall: (r.ms * 1000) / n, activated: r.activated };
+}
+
+async function assertSnapshot(base, prefix, u) {
+  const got = await getJson(base, `/activation-read?prefix=${prefix}&u=${u}`);
+  if (JSON.stringify(got) !== JSON.stringify(PAYLOADS['1 KB'])) throw new Error(`${prefix}-${u} read a different payload`);
+}
+
+const tokensOf = async (base, prefix, n) => (await getJson(base, `/activation?op=tokens&prefix=${prefix}&n=${n}`)).tokens;
+
+function activationRow(key, label, samples) {
+  return { key, label, usPerCall: round(median(samples.map((s) => s.usPerCall)), 1), roundsUs: samples.map((s) => round(s.usPerCall, 1)), activated: samples.map((s) => s.activated) };
+}
+
+/** Rows 1–5 of the activation section, on the running worker (fresh names per round). */
+async function activationInProcess(base, n) {
+  const samples = { newRead: [], newReread: [], firstWrite: [], writtenWarm: [] };
+  for (let r = 0; r < ACTIVATION_ROUNDS; r++) {
+    samples.newRead.push(await activationLoop(base, 'read', `new${r}`, n, { expectMissing: true }));
+    samples.newReread.push(await activationLoop(base, 'read', `new${r}`, n, { expectMissing: true }));
+    samples.firstWrite.push(await activationLoop(base, 'put', `w${r}`, n, {}));
+    samples.writtenWarm.push(await activationLoop(base, 'read', `w${r}`, n, { expectMissing: false }));
+  }
+  const last = `w${ACTIVATION_ROUNDS - 1}`;
+  await assertSnapshot(base, last, n - 1);
+  const before = await tokensOf(base, last, n);
+  log(`activation: every object idle for ${IDLE_MS / 1000} s (workerd evicts after 10 s)`);
+  await sleep(IDLE_MS);
+  const idle = await activationLoop(base, 'read', last, n, { expectMissing: false });
+  const after = await tokensOf(base, last, n);
+  const reactivated = after.filter((t, i) => t !== before[i]).length;
+  return {
+    rows: [
+      activationRow('neverWrittenFirstRead', 'never-written object, first read (creates it)', samples.newRead),
+      activationRow('neverWrittenReadAgain', 'never-written object, read again at once', samples.newReread),
+      activationRow('firstWrite', 'new object, first write (put of the snapshot)', samples.firstWrite),
+      activationRow('writtenWarm', 'written object, warm read', samples.writtenWarm),
+      { ...activationRow('writtenAfterIdle', `written object, read after ${IDLE_MS / 1000} s idle`, [idle]), reactivatedByToken: reactivated },
+    ],
+  };
+}
+
+/** Row 6: a fresh workerd on the same persisted state reads the first round's written objects. */
+async function activationFreshProcess(base, n) {
+  // Warm the new isolate and the namespace on an object this row does not time.
+  await (await fetch(new URL('/noop', base))).text();
+  await assertSnapshot(base, 'w1', 0);
+  const fresh = await activationLoop(base, 'read', 'w0', n, { expectMissing: false });
+  await assertSnapshot(base, 'w0', n - 1);
+  return activationRow('writtenFreshProcess', 'written object, first read by a fresh workerd process', [fresh]);
+}
+
 async function main() {
+  const loadAtStart = round(loadavg()[0]);
   const dir = await mkdtemp(join(tmpdir(), 'edgebid-bench-do-'));
   const { Miniflare } = await import('miniflare');
   let mf;
@@ -170,19 +292,27 @@ async function main() {
   }, HARD_TIMEOUT_MS);
   try {
     const script = await bundle(dir);
-    mf = new Miniflare({
-      modules: true,
-      modulesRoot: dir,
-      scriptPath: script,
-      compatibilityDate: '2026-04-01',
-      compatibilityFlags: ['nodejs_compat'],
-      durableObjects: { NATIVE: { className: 'NativeProfile', useSQLite: true }, ITTY: { className: 'IttyProfile', useSQLite: true } },
-      defaultPersistRoot: join(dir, 'state'),
-      host: '127.0.0.1',
-      port: 0,
-    });
-    const base = await mf.ready;
-    if (base.hostname !== '127.0.0.1') throw new Error(`worker on ${base.hostname}`);
+    const start = async () => {
+      mf = new Miniflare({
+        modules: true,
+        modulesRoot: dir,
+        scriptPath: script,
+        compatibilityDate: '2026-04-01',
+        compatibilityFlags: ['nodejs_compat'],
+        durableObjects: {
+          NATIVE: { className: 'NativeProfile', useSQLite: true },
+          ITTY: { className: 'IttyProfile', useSQLite: true },
+          ACTIVE: { className: 'ActivationProfile', useSQLite: true },
+        },
+        defaultPersistRoot: join(dir, 'state'),
+        host: '127.0.0.1',
+        port: 0,
+      });
+      const url = await mf.ready;
+      if (url.hostname !== '127.0.0.1') throw new Error(`worker on ${url.hostname}`);
+      return url;
+    };
+    let base = await start();
     const results = [];
     for (const [label, payload] of Object.entries(PAYLOADS)) {
       const bytes = JSON.stringify(payload).length;
@@ -224,14 +354,39 @@ async function main() {
         });
       }
     }
-    const meta = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`, node: process.version, loadAverage1m: round(loadavg()[0]), objects: OBJECTS, loopCalls: LOOP_CALLS, rounds: ROUNDS };
-    if (opts.json) out(JSON.stringify({ results, meta }, null, 2));
+    let activation = null;
+    if (opts.activation) {
+      const n = opts.activationObjects;
+      log(`activation: ${n} objects per row, ${ACTIVATION_ROUNDS} rounds`);
+      const { rows } = await activationInProcess(base, n);
+      log('activation: a fresh workerd on the same state');
+      await mf.dispose();
+      mf = undefined;
+      base = await start();
+      rows.push(await activationFreshProcess(base, n));
+      const warm = rows.find((r) => r.key === 'writtenWarm').usPerCall;
+      for (const r of rows) r.ratioToWarmRead = round(r.usPerCall / warm, 1);
+      activation = { via: 'native', payload: '1 KB', payloadBytes: JSON.stringify(PAYLOADS['1 KB']).length, objects: n, rounds: ACTIVATION_ROUNDS, idleSeconds: IDLE_MS / 1000, rows };
+    }
+    const meta = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`, node: process.version, loadAverage1mAtStart: loadAtStart, loadAverage1m: round(loadavg()[0]), objects: OBJECTS, loopCalls: LOOP_CALLS, rounds: ROUNDS };
+    if (opts.json) out(JSON.stringify({ results, activation, meta }, null, 2));
     else {
-      out(`Durable Object access, ${meta.date}, ${meta.machine}, 1-min load average ${meta.loadAverage1m}`);
+      out(`Durable Object access, ${meta.date}, ${meta.machine}, 1-min load average ${meta.loadAverage1mAtStart} → ${meta.loadAverage1m}`);
       out('');
       out('| payload | via | in-worker µs/call | µs/call, 10 at a time | HTTP req/s (c=10) | p50 ms | p99 ms | req/s ÷ no-op |');
       out('| --- | --- | --- | --- | --- | --- | --- | --- |');
       for (const r of results) out(`| ${r.payload} | ${r.via} | ${r.inWorkerUsPerCall} | ${r.inWorkerUsPerCallParallel10} | ${r.httpRps} | ${r.httpP50Ms} | ${r.httpP99Ms} | ${r.httpRpsRatioToNoop} |`);
+      if (activation) {
+        out('');
+        out(`Object activation: native RPC, ${activation.payload} snapshot, ${activation.objects} objects read (or written) back to back inside the worker; median of ${activation.rounds} rounds, the last two rows once`);
+        out('');
+        out('| row | µs per call | ÷ warm read | rounds, µs | objects activated |');
+        out('| --- | ---: | ---: | --- | --- |');
+        for (const r of activation.rows) {
+          const act = r.activated.join(', ') + (r.reactivatedByToken === undefined ? '' : ` (${r.reactivatedByToken} by token)`);
+          out(`| ${r.label} | ${r.usPerCall} | ${r.ratioToWarmRead} | ${r.roundsUs.join(', ')} | ${act} |`);
+        }
+      }
     }
     return 0;
   } finally {
