@@ -148,5 +148,8 @@ export function timingLines(aggregates) {
 
 /** The row as `--json` prints it: the issue's fields first, without the raw samples. */
 export function publicRow(r) {
-  return Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_')));
+  const row = Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('_')));
+  // The first few failures (status and body, or the connection error), as the table's footnotes.
+  const failures = r._samples?.failures ?? [];
+  return failures.length > 0 ? { ...row, failures } : row;
 }
