@@ -22,6 +22,8 @@ const WORKERS_BINDINGS = {
   QUEUE_RETRY_BASE_SEC: '0',
   // The known-users filter's smallest size, so its capacity-growth rebuild can be reached in a test.
   KNOWN_USERS_CAPACITY: '1000',
+  // Off in wrangler.toml until a backfill exists; every test starts from empty storage, so on here.
+  KNOWN_USERS_FILTER: 'on',
   AUTH_PRINCIPALS: JSON.stringify(TEST_PRINCIPALS),
   ADMIN_TOKEN: TEST_TOKENS.admin,
 };

@@ -241,7 +241,7 @@ async function main() {
   }
   const vendorId = ownsWorker ? VENDOR_ID : tcfVendorForUrl();
   // COST_COUNTERS wraps the bindings in counting proxies: --no-costs measures without them.
-  const vars = { USER_KEY_SECRET: 'loadtest-user-key-secret', TRACKING_SECRET: 'loadtest-tracking-secret', DEMO_CATALOG: 'off', EXPLAIN: 'on', COST_COUNTERS: opts.costs === false ? 'off' : 'on', TCF_VENDOR_ID: String(VENDOR_ID), ...LOCAL_AUTH_VARS };
+  const vars = { USER_KEY_SECRET: 'loadtest-user-key-secret', TRACKING_SECRET: 'loadtest-tracking-secret', DEMO_CATALOG: 'off', EXPLAIN: 'on', KNOWN_USERS_FILTER: 'on', COST_COUNTERS: opts.costs === false ? 'off' : 'on', TCF_VENDOR_ID: String(VENDOR_ID), ...LOCAL_AUTH_VARS };
   const kvEntries = catalog ? [[`catalog:v:${catalog.doc.version}`, catalog.json], ['catalog:current', String(catalog.doc.version)]] : [];
   log(`starting the worker (${opts.mode})`);
   if (opts.profile && opts.mode !== 'direct') throw new Error('--profile needs --direct (the inspector of the Miniflare worker)');

@@ -5,7 +5,8 @@
  * does not.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JSON_SHAPE_LIMITS } from '../src/http/body';
+import { AppError } from '../src/core/errors';
+import { JSON_SHAPE_LIMITS, readJsonBody } from '../src/http/body';
 import { fetchWorker, ORIGIN } from './helpers';
 
 interface ErrorJson {
@@ -81,6 +82,26 @@ describe.each(CAPS)('POST %s (cap %i bytes)', (path, cap) => {
     const over = await send(path, list(JSON_SHAPE_LIMITS.maxElements + 1));
     expect(over.status).toBe(400);
     expect(await code(over)).toBe('json_too_complex');
+  });
+});
+
+describe('a body that breaks off', () => {
+  it('is a 400 body_unreadable, not a 500 (regression: a body stream failing mid-read ended as internal)', async () => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        if (pulled === 1) controller.enqueue(new TextEncoder().encode('{"id":"broken-'));
+        else controller.error(new Error('connection reset by peer'));
+      },
+    });
+    const req = new Request(`${ORIGIN}/openrtb2/bid`, { method: 'POST', body });
+    const err = await readJsonBody(req, 64 * KiB).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ code: 'body_unreadable', status: 400 });
   });
 });
 

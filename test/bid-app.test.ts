@@ -18,6 +18,9 @@ describe('isBid (which app a request takes)', () => {
       ['POST', 'http://x/v1/openrtb2/bid'],
       ['POST', 'http://x/openrtb2'],
       ['POST', 'http://x/?next=/openrtb2/bid'],
+      ['POST', 'http://x/openrtb2/bid/'],
+      ['POST', 'http://x/openrtb2/%62id'],
+      ['POST', 'http://x//openrtb2/bid'],
     ];
     for (const [method, url] of cases) expect(isBid(new Request(url, { method })), `${method} ${url}`).toBe(false);
   });

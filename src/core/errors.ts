@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   invalid_request: 400,
   payload_too_large: 413,
   json_too_complex: 400,
+  /** The body stopped before its end (the client closed the connection, or its framing was broken). */
+  body_unreadable: 400,
   unauthorized: 401,
   forbidden: 403,
   rate_limited: 429,

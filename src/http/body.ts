@@ -14,20 +14,26 @@ import { createJsonShapeScanner, describeJsonShapeViolation, type JsonShapeLimit
  */
 export const JSON_SHAPE_LIMITS: JsonShapeLimits = { maxDepth: 32, maxElements: 10_000 };
 
+const PLAIN_LENGTH = /^\d{1,9}$/;
+
 export async function readJsonBody(req: Request, maxBytes: number, limits: JsonShapeLimits = JSON_SHAPE_LIMITS): Promise<unknown> {
-  const declared = Number(req.headers.get('content-length') ?? NaN);
+  const lengthHeader = req.headers.get('content-length');
+  const declared = Number(lengthHeader ?? NaN);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (!req.body) throw new AppError('invalid_json', 'request body is empty; expected a JSON document');
-  // A declared length within the limit is what the runtime reads, no more: one native read of
-  // the whole body is far cheaper than pulling chunks through a reader (the exchange hot path).
-  if (Number.isSafeInteger(declared) && declared >= 0) return parseScanned(new Uint8Array(await req.arrayBuffer()), maxBytes, limits);
+  // A plain decimal length within the limit, with no other framing, is what the runtime reads and
+  // no more: one native read of the whole body is far cheaper than pulling chunks through a
+  // reader (the exchange hot path). Anything odd (chunked, "0x10", " ") takes the bounded stream.
+  if (lengthHeader !== null && PLAIN_LENGTH.test(lengthHeader) && !req.headers.has('transfer-encoding')) {
+    return parseScanned(new Uint8Array(await unreadableAs400(req.arrayBuffer())), maxBytes, limits);
+  }
   // Request bodies are byte streams; the platform type leaves the chunk type open.
   const reader = (req.body as ReadableStream<Uint8Array>).getReader();
   const scan = createJsonShapeScanner(limits);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await unreadableAs400(reader.read());
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -65,6 +71,15 @@ function parseJson(bytes: Uint8Array): unknown {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes)) as unknown;
   } catch {
     throw new AppError('invalid_json', 'request body is not valid UTF-8 JSON');
+  }
+}
+
+/** A body that breaks off is the caller's problem, not a 500 of ours (and never a stack trace). */
+async function unreadableAs400<T>(read: Promise<T>): Promise<T> {
+  try {
+    return await read;
+  } catch {
+    throw new AppError('body_unreadable', 'the request body could not be read to its end');
   }
 }
 

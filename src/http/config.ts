@@ -64,8 +64,8 @@ export function config(env: Env): Config {
       // Floored: 0 would read KV on every request (and NaN, before this, never refreshed).
       catalogRefreshSec: Math.max(1, num(env.CATALOG_REFRESH_SEC, 15)),
       catalogFirstLoadMs: 50,
-      // Anything but "off" is on: the filter fails open to the profile read when it is unavailable.
-      knownUsersFilter: env.KNOWN_USERS_FILTER !== 'off',
+      // Only an explicit "on": over profiles made before it, the filter would call them unknown.
+      knownUsersFilter: env.KNOWN_USERS_FILTER === 'on',
       // Floored: every refresh is a KV read per isolate.
       knownUsersRefreshMs: Math.max(50, num(env.KNOWN_USERS_REFRESH_MS, 500)),
       // 1,000 ids is a few KB; 20,000,000 (about 24 MB) is what one KV value can hold.

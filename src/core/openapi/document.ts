@@ -149,7 +149,7 @@ function publisherPaths(): Record<string, unknown> {
         requestBody: { required: true, content: json(ref('DecisionRequest')) },
         responses: {
           '200': { description: 'One decision per placement (filled with creative HTML and tracking URLs, or empty with a reason); see the README', content: json({ type: 'object' }) },
-          ...errors('invalid_json', 'invalid_request', 'payload_too_large', 'json_too_complex', ...AUTH_ERRORS),
+          ...errors('invalid_json', 'body_unreadable', 'invalid_request', 'payload_too_large', 'json_too_complex', ...AUTH_ERRORS),
         },
       },
     },
@@ -161,7 +161,7 @@ function publisherPaths(): Record<string, unknown> {
         requestBody: { required: true, content: json(ref('EventBatch')) },
         responses: {
           '202': { description: 'Every event is queued', content: json(ref('EventsAccepted')) },
-          ...errors('invalid_json', 'invalid_request', 'payload_too_large', 'json_too_complex', 'rate_limited', 'queue_unavailable', ...AUTH_ERRORS),
+          ...errors('invalid_json', 'body_unreadable', 'invalid_request', 'payload_too_large', 'json_too_complex', 'rate_limited', 'queue_unavailable', ...AUTH_ERRORS),
         },
       },
     },
