@@ -2,8 +2,9 @@
  * The KnownUsers directory object on the real runtime, and who feeds it: publishing the base and
  * the recent list to KV (rollover to a new base, capacity growth, erase), the profile consumer
  * listing a batch's ids before applying it (and retrying the whole batch when it cannot), the
- * erase route removing the person's rows. Other test files add ids to the same object meanwhile,
- * so assertions are about this test's ids and about versions moving forward.
+ * erase route removing the person's rows. Other test files add ids to the shared object meanwhile,
+ * so assertions on it are about this test's ids and about versions moving forward; exact counts,
+ * write timings and injected KV failures use a directory of the test's own, on keys of its own.
  */
 import { createExecutionContext, createMessageBatch, getQueueResult, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
@@ -11,12 +12,12 @@ import { describe, expect, it } from 'vitest';
 import { filterFromBytes, filterSize } from '../src/core/identity/known-users-filter';
 import type { ProfileEvent } from '../src/core/model';
 import { hashUserKey } from '../src/http/crypto';
-import type { KnownUsers } from '../src/objects/known-users';
+import { RECENT_INTERVAL_MS, type KnownUsers } from '../src/objects/known-users';
 import { handleProfileBatch, platformEffects, type ProfileEffects } from '../src/queue/profile-consumer';
 import { baseMetadataSchema, parseRecent } from '../src/store/known-users-values';
 import { KNOWN_USERS_BASE_KEY, KNOWN_USERS_RECENT_KEY } from '../src/store/profile-kv-keys';
 import { event, eventually, fetchWorker, ORIGIN, post } from './helpers';
-import { directoryStub, untilEdgeLists } from './known-users-helpers';
+import { directoryStub, isolatedDirectory, untilEdgeLists, type IsolatedDirectory } from './known-users-helpers';
 import { stubOf } from './profile-helpers';
 
 const hashes = (n: number) => Array.from({ length: n }, () => `h-${crypto.randomUUID()}`);
@@ -80,18 +81,6 @@ describe('KnownUsers directory', () => {
     expect(mine.every((h) => after.filter?.mightContain(h))).toBe(true);
   });
 
-  it('doubles the capacity when the ids pass it, rebuilding the base from the rows', async () => {
-    const { count, capacity } = await directoryStub().status();
-    await directoryStub().add(hashes(Math.max(1, capacity - count + 1)));
-    await publishBaseNow();
-    const status = await directoryStub().status();
-    expect(status.capacity).toBeGreaterThanOrEqual(capacity * 2);
-    expect(status.count).toBeLessThanOrEqual(status.capacity);
-    const { filter } = await published();
-    expect(filter?.bitCount).toBe(filterSize(status.capacity).bitCount);
-    expect(filter?.count).toBe(status.count);
-  });
-
   it('drops erased rows, takes them out of the recent list, and rebuilds the base without them', async () => {
     const mine = hashes(2);
     await directoryStub().add(mine);
@@ -118,6 +107,131 @@ describe('KnownUsers directory', () => {
     const res = await fetchWorker(`${ORIGIN}/v1/users/${user}`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     expect(await directoryStub().listed([hash])).toBe(0);
+  });
+});
+
+describe('KnownUsers directory on its own keys (exact counts and write timings)', () => {
+  /** Runs `body` against a directory of its own, then drops it. */
+  async function withDirectory(body: (dir: IsolatedDirectory) => Promise<void>): Promise<void> {
+    const dir = await isolatedDirectory();
+    try {
+      await body(dir);
+    } finally {
+      await dir.dispose();
+    }
+  }
+
+  /** Waits until the published pair is the object's current base and a list naming it, nothing pending. */
+  async function settled(dir: IsolatedDirectory, lists: readonly string[] = []) {
+    return eventually('the base and a recent list naming it', async () => {
+      const status = await dir.stub.status();
+      const p = await dir.published();
+      const names = status.baseVersion > 0 && p.baseVersion === status.baseVersion && p.recent?.baseVersion === status.baseVersion;
+      const listed = lists.every((h) => p.recent?.hashes.includes(h) === true || p.filter?.mightContain(h) === true);
+      return names && listed && !status.recentDirty ? { status, ...p } : undefined;
+    });
+  }
+
+  it('doubles the capacity when the ids pass it, rebuilding the base from the rows', async () => {
+    await withDirectory(async (dir) => {
+      await dir.stub.add(hashes(10));
+      const first = await settled(dir);
+      const mine = hashes(first.status.capacity - first.status.count + 1);
+      await dir.stub.add(mine);
+      const grown = await eventually('the grown base', async () => {
+        const s = await settled(dir);
+        return s.status.capacity > first.status.capacity ? s : undefined;
+      });
+      expect(grown.status.capacity).toBe(first.status.capacity * 2);
+      expect(grown.status.count).toBe(first.status.capacity + 1);
+      expect(grown.filter?.bitCount).toBe(filterSize(grown.status.capacity).bitCount);
+      // Nothing else writes to this object, so the base holds exactly its rows.
+      expect(grown.filter?.count).toBe(grown.status.count);
+      expect(mine.every((h) => grown.filter?.mightContain(h))).toBe(true);
+    });
+  });
+
+  it('regression: a base put that lands but reports an error is retried under a new version, also after a reset', async () => {
+    await withDirectory(async (dir) => {
+      const mine = hashes(3);
+      dir.failNextBasePutAfterWrite();
+      await dir.stub.add(mine);
+      const failed = await eventually('the failed base attempt', () => Promise.resolve(dir.writes.find((w) => w.key === 'base')));
+      // It landed, but the object does not count it as published.
+      expect((await dir.published()).baseVersion).toBe(failed.version);
+      expect((await dir.stub.status()).baseVersion).toBe(0);
+      // The object loses its memory before the retry; only storage survives.
+      await dir.reset();
+      await runInDurableObject(dir.stub, (_o: KnownUsers, state) => state.storage.setAlarm(Date.now()));
+      await runDurableObjectAlarm(dir.stub);
+      const done = await settled(dir, mine);
+      expect(done.status.baseVersion).toBeGreaterThan(failed.version);
+      const versions = dir.writes.filter((w) => w.key === 'base').map((w) => w.version);
+      expect(versions.length).toBeGreaterThanOrEqual(2);
+      // No version was ever written twice: an edge holding the first bytes can never pair them with a list for the second.
+      expect(new Set(versions).size).toBe(versions.length);
+      expect(done.recent?.baseVersion).toBe(done.status.baseVersion);
+    });
+  });
+
+  it('keeps the count in step with inserts and deletes, counting only rows actually added or removed', async () => {
+    await withDirectory(async (dir) => {
+      const [a, b, c, d] = hashes(4) as [string, string, string, string];
+      const count = async () => (await dir.stub.status()).count;
+      expect(await dir.stub.add([a, b])).toEqual({ added: 2 });
+      expect(await count()).toBe(2);
+      expect(await dir.stub.add([a, b, c, c])).toEqual({ added: 1 });
+      expect(await count()).toBe(3);
+      expect(await dir.stub.remove([a, 'never-listed'])).toEqual({ removed: 1 });
+      expect(await count()).toBe(2);
+      expect(await dir.stub.remove([a])).toEqual({ removed: 0 });
+      expect(await dir.stub.add([a, d, b])).toEqual({ added: 2 });
+      expect(await count()).toBe(4);
+      const rows = () => runInDurableObject(dir.stub, (_o: KnownUsers, state) => state.storage.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM known').one().n);
+      expect(await rows()).toBe(4);
+      // Kept in the meta table (status and the alarm read it there, with no scan of the rows).
+      const kept = () => runInDurableObject(dir.stub, (_o: KnownUsers, state) => state.storage.sql.exec<{ value: number }>("SELECT value FROM meta WHERE key = 'count'").toArray()[0]?.value);
+      expect(await kept()).toBe(4);
+      // An object from before the count was kept counts its rows once on activation.
+      await runInDurableObject(dir.stub, (_o: KnownUsers, state) => {
+        state.storage.sql.exec("DELETE FROM meta WHERE key = 'count'");
+      });
+      await dir.reset();
+      expect(await count()).toBe(4);
+      expect(await dir.stub.add([c, hashes(1)[0] ?? ''])).toEqual({ added: 1 });
+      expect(await count()).toBe(5);
+      expect(await rows()).toBe(5);
+    });
+  });
+
+  it('regression: never writes the recent key twice within a second, also across a rollover to a new base', async () => {
+    await withDirectory(async (dir) => {
+      const first = hashes(2);
+      await dir.stub.add(first);
+      await settled(dir, first);
+      const second = hashes(1);
+      await dir.stub.add(second);
+      const before = await settled(dir, second);
+      // Past the rollover: the new base is due at once, a second after the last base, while the
+      // recent key was written moments ago.
+      const many = hashes(2_001);
+      await dir.stub.add(many);
+      const after = await eventually('the new base and a list naming it', async () => {
+        const s = await settled(dir, many);
+        return s.status.baseVersion > before.status.baseVersion ? s : undefined;
+      });
+      expect(after.recent?.hashes.some((h) => many.includes(h))).toBe(false);
+      for (const key of ['recent', 'base'] as const) {
+        const times = dir.writes.filter((w) => w.key === key).map((w) => w.atMs);
+        expect(times.length).toBeGreaterThanOrEqual(2);
+        for (let i = 1; i < times.length; i++) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeGreaterThanOrEqual(RECENT_INTERVAL_MS);
+      }
+      // Until the list names the new base, edges keep the old base and the old list: each list names a base written before it.
+      for (const w of dir.writes.filter((x) => x.key === 'recent')) {
+        const base = dir.writes.find((x) => x.key === 'base' && x.version === w.version);
+        expect(base !== undefined && base.atMs <= w.atMs).toBe(true);
+      }
+    });
   });
 });
 

@@ -9,7 +9,9 @@ import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import fixture from './fixtures/decision-request.json';
 import { hashUserKey } from '../src/http/crypto';
-import { knownUsers } from '../src/store/known-users';
+import { createFilter } from '../src/core/identity/known-users-filter';
+import { createKnownUsersStore, knownUsers, STALE_AFTER_REFRESHES, type KnownUsersKv } from '../src/store/known-users';
+import type { BaseMetadata, RecentValue } from '../src/store/known-users-values';
 import { KNOWN_USERS_BASE_KEY, KNOWN_USERS_RECENT_KEY } from '../src/store/profile-kv-keys';
 import { bannerRequest, event, eventually, fetchWorker, ORIGIN, post, servedUser } from './helpers';
 import { directoryStub, edgeAnswer, untilEdgeLists, untilEdgeListsUsers } from './known-users-helpers';
@@ -119,6 +121,62 @@ describe('known-users filter at the edge', () => {
     await untilEdgeListsUsers(user, linked);
     const r = await bid(linked);
     expect(r.source).toBe('do');
+  });
+});
+
+describe('the edge copy while a new base and its list propagate', () => {
+  // The directory writes the base, then (a second later) the list naming it; KV shows them to an
+  // edge in either order. Here on keys of the test's own in the real namespace, written by hand.
+  const prefix = `edge-${crypto.randomUUID()}:`;
+  const kv: KnownUsersKv = {
+    get: (key, type) => env.PROFILE_SNAPSHOTS.get(prefix + key, type),
+    getWithMetadata: (key, type) => env.PROFILE_SNAPSHOTS.getWithMetadata(prefix + key, type),
+  };
+  async function putBase(version: number, ids: readonly string[]): Promise<void> {
+    const filter = createFilter(1_000);
+    for (const id of ids) filter.add(id);
+    const metadata: BaseMetadata = { v: 1, version, count: ids.length };
+    await env.PROFILE_SNAPSHOTS.put(prefix + KNOWN_USERS_BASE_KEY, filter.toBytes(), { metadata });
+  }
+  async function putRecent(baseVersion: number, hashes: string[]): Promise<void> {
+    const value: RecentValue = { v: 1, baseVersion, hashes, publishedAtMs: Date.now() };
+    await env.PROFILE_SNAPSHOTS.put(prefix + KNOWN_USERS_RECENT_KEY, JSON.stringify(value));
+  }
+
+  it('keeps the last consistent pair when the base is newer than the list names, or the list names a base not visible yet', async () => {
+    const [inBase, inList, rolled, newer, never] = Array.from({ length: 5 }, () => `h-${crypto.randomUUID()}`) as [string, string, string, string, string];
+    const refreshMs = 1_000;
+    const t0 = Date.now();
+    const edge = createKnownUsersStore();
+    await putBase(1, [inBase]);
+    await putRecent(1, [inList]);
+    await edge.refresh(kv, t0);
+    expect([edge.peek(inBase, t0, refreshMs), edge.peek(inList, t0, refreshMs), edge.peek(never, t0, refreshMs)]).toEqual(['maybe', 'maybe', 'absent']);
+
+    // Base 2 is out, the list still names 1: the warm copy goes on, confirmed by each refresh.
+    await putBase(2, [inBase, inList, rolled]);
+    await edge.refresh(kv, t0 + 5 * refreshMs);
+    expect(edge.peek(inList, t0 + 14 * refreshMs, refreshMs)).toBe('maybe');
+    // A cold isolate cannot pair them: it fails open.
+    const cold = createKnownUsersStore();
+    await cold.refresh(kv, t0);
+    expect(cold.peek(never, t0, refreshMs)).toBe('unavailable');
+
+    // The list names base 3 before base 3 is visible: the old copy is kept, unconfirmed, then ages out.
+    await putRecent(3, [newer]);
+    const t1 = t0 + 6 * refreshMs;
+    await edge.refresh(kv, t1);
+    expect(edge.peek(inList, t1, refreshMs)).toBe('maybe');
+    expect(edge.peek(never, t0 + 5 * refreshMs + STALE_AFTER_REFRESHES * refreshMs + 1, refreshMs)).toBe('unavailable');
+
+    // Base 3 arrives: the new pair, ids of both lists and bases answered.
+    await putBase(3, [inBase, inList, rolled]);
+    const t2 = t0 + 7 * refreshMs;
+    await edge.refresh(kv, t2);
+    expect([inBase, inList, rolled, newer].map((h) => edge.peek(h, t2, refreshMs))).toEqual(['maybe', 'maybe', 'maybe', 'maybe']);
+    expect(edge.peek(never, t2, refreshMs)).toBe('absent');
+    await env.PROFILE_SNAPSHOTS.delete(prefix + KNOWN_USERS_BASE_KEY);
+    await env.PROFILE_SNAPSHOTS.delete(prefix + KNOWN_USERS_RECENT_KEY);
   });
 });
 

@@ -14,8 +14,12 @@
  *   recent list. A removal (erase) leaves its bits set until the next base, which is rebuilt
  *   from the rows; so is a base whose ids passed its capacity, at twice the capacity.
  * - recent `known-users:recent`: the ids added since that base, rewritten at most once a second
- *   (KV's limit per key) when something changed.
+ *   (KV's limit per key) when something changed. After a new base it waits out that second too:
+ *   until it names the new base, edges keep combining the old base with the old list, a consistent
+ *   pair (an edge never pairs a list with a base of another version).
  * A failed KV write is retried by the alarm with backoff; nothing is lost, the rows are the truth.
+ * Every base attempt takes a fresh version, reserved in storage before the put: a put that lands
+ * but reports an error is never followed by other bytes under the same version.
  *
  * At scale this one object (about 1,000 adds/s, one batch per consumer batch) becomes N objects
  * named by the first characters of the hash, each publishing its own pair of keys; the edge reads
@@ -41,11 +45,25 @@ const MAX_CAPACITY = 20_000_000;
 /** Hashes as the edge makes them are 43 characters; the event schema allows up to 128. */
 const MAX_HASH_CHARS = 128;
 
-type MetaKey = 'nextSeq' | 'baseVersion' | 'baseSeq' | 'baseAtMs' | 'capacity' | 'recentAtMs' | 'recentDirty' | 'removals' | 'baseRemovals';
+type MetaKey =
+  | 'nextSeq'
+  | 'count'
+  | 'nextBaseVersion'
+  | 'baseVersion'
+  | 'baseSeq'
+  | 'baseAtMs'
+  | 'capacity'
+  | 'recentAtMs'
+  | 'recentDirty'
+  | 'removals'
+  | 'baseRemovals';
 
 export class KnownUsers extends DurableObject<Env> {
   private readonly sql: SqlStorage;
-  /** The filter of every row, at `filterCapacity`; built on first need, then kept in step with adds. */
+  /**
+   * The filter of every row, at `filterCapacity`: built by the first base of an activation (a scan
+   * of every row, kept off add(), the consumer's path), then kept in step with adds.
+   */
   private filter: KnownUsersFilter | null = null;
   private filterCapacity = 0;
   /** Changes since activation; a publish clears the dirty flag only if none came in during its write. */
@@ -60,24 +78,27 @@ export class KnownUsers extends DurableObject<Env> {
     this.sql.exec('CREATE TABLE IF NOT EXISTS known (hash TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID');
     this.sql.exec('CREATE INDEX IF NOT EXISTS known_seq ON known (seq)');
     this.sql.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)');
+    // Objects from before the count was kept count their rows once.
+    if (this.meta('count', -1) === -1) this.setMeta('count', this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM known').one().n);
   }
 
   /** Lists `hashes` (insert-or-ignore); returns how many were new. Publishing follows within a second. */
   async add(hashes: readonly string[]): Promise<{ added: number }> {
     const fresh = [...new Set(hashes)].filter((h) => h.length > 0 && h.length <= MAX_HASH_CHARS);
     if (fresh.length === 0) return { added: 0 };
-    const filter = this.currentFilter();
     let added = 0;
     this.ctx.storage.transactionSync(() => {
       let seq = this.meta('nextSeq', 1);
       for (const h of fresh) {
         if (this.sql.exec('INSERT OR IGNORE INTO known (hash, seq) VALUES (?, ?)', h, seq).rowsWritten === 0) continue;
-        filter.add(h);
+        // A rolled-back transaction leaves extra bits: a "maybe" too many, never an id missing.
+        this.filter?.add(h);
         seq++;
         added++;
       }
       if (added > 0) {
         this.setMeta('nextSeq', seq);
+        this.setMeta('count', this.count() + added);
         this.setMeta('recentDirty', 1);
       }
     });
@@ -94,6 +115,7 @@ export class KnownUsers extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const h of new Set(hashes)) removed += this.sql.exec('DELETE FROM known WHERE hash = ?', h).rowsWritten > 0 ? 1 : 0;
       if (removed > 0) {
+        this.setMeta('count', Math.max(0, this.count() - removed));
         this.setMeta('removals', this.meta('removals', 0) + 1);
         this.setMeta('recentDirty', 1);
       }
@@ -127,7 +149,7 @@ export class KnownUsers extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const nowMs = Date.now();
     try {
-      if (this.baseDueMs(nowMs) <= nowMs) await this.publishBase(nowMs);
+      if (this.baseDueMs(nowMs) <= nowMs) await this.publishBase();
       else if (this.recentDueMs() <= nowMs) await this.publishRecent(nowMs);
       this.failures = 0;
       this.retryAtMs = 0;
@@ -142,30 +164,42 @@ export class KnownUsers extends DurableObject<Env> {
 
   // ---- publishing ------------------------------------------------------------------------
 
-  private async publishBase(nowMs: number): Promise<void> {
+  private async publishBase(): Promise<void> {
     const count = this.count();
     let capacity = Math.max(this.meta('capacity', 0), this.configuredCapacity());
     while (count > capacity && capacity < MAX_CAPACITY) capacity = Math.min(MAX_CAPACITY, capacity * 2);
     const removals = this.meta('removals', 0);
     const rebuild = this.filter === null || this.filterCapacity !== capacity || removals !== this.meta('baseRemovals', 0);
-    if (rebuild) this.rebuild(capacity);
-    const filter = this.currentFilter();
+    const filter = this.filter !== null && !rebuild ? this.filter : this.rebuild(capacity);
     // Everything up to here is in the bytes; adds during the write below land in the next list.
     const baseSeq = this.meta('nextSeq', 1) - 1;
-    const version = this.meta('baseVersion', 0) + 1;
+    const version = this.reserveBaseVersion();
     const metadata: BaseMetadata = { v: KNOWN_USERS_VALUE_VERSION, version, count };
     await this.env.PROFILE_SNAPSHOTS.put(KNOWN_USERS_BASE_KEY, filter.toBytes(), { metadata });
     this.ctx.storage.transactionSync(() => {
       this.setMeta('baseVersion', version);
       this.setMeta('baseSeq', baseSeq);
-      this.setMeta('baseAtMs', nowMs);
+      this.setMeta('baseAtMs', Date.now());
       this.setMeta('capacity', capacity);
       this.setMeta('baseRemovals', removals);
+      // The list naming this base follows once the recent key's second has passed (schedule()).
       this.setMeta('recentDirty', 1);
     });
     if (rebuild) log('info', 'known_users_base_rebuilt', { count, capacity, version });
-    // The list must name the new base at once, or edges keep combining the old base with an old list.
-    await this.publishRecent(nowMs);
+  }
+
+  /**
+   * A version no earlier attempt used. Its row is written before the put goes out (the output gate
+   * holds the put until the write is durable), so neither a put that landed but reported an error
+   * nor a reset before the commit lets a retry publish other bytes under a version an edge may hold.
+   * Versions may skip; the edge only compares them for equality.
+   */
+  private reserveBaseVersion(): number {
+    return this.ctx.storage.transactionSync(() => {
+      const version = Math.max(this.meta('nextBaseVersion', 1), this.meta('baseVersion', 0) + 1);
+      this.setMeta('nextBaseVersion', version + 1);
+      return version;
+    });
   }
 
   private async publishRecent(nowMs: number): Promise<void> {
@@ -186,7 +220,8 @@ export class KnownUsers extends DurableObject<Env> {
     const changesBefore = this.changes;
     const value: RecentValue = { v: KNOWN_USERS_VALUE_VERSION, baseVersion, hashes, publishedAtMs: nowMs };
     await this.env.PROFILE_SNAPSHOTS.put(KNOWN_USERS_RECENT_KEY, JSON.stringify(value));
-    this.setMeta('recentAtMs', nowMs);
+    // From the end of the write: the next one is at least a second after this one reached KV.
+    this.setMeta('recentAtMs', Date.now());
     if (this.changes === changesBefore) this.setMeta('recentDirty', 0);
   }
 
@@ -220,25 +255,21 @@ export class KnownUsers extends DurableObject<Env> {
 
   // ---- storage ---------------------------------------------------------------------------
 
-  private currentFilter(): KnownUsersFilter {
-    if (this.filter === null) this.rebuild(Math.max(this.meta('capacity', 0), this.configuredCapacity()));
-    // rebuild() always sets it.
-    return this.filter ?? createFilter(this.filterCapacity);
-  }
-
-  private rebuild(capacity: number): void {
+  private rebuild(capacity: number): KnownUsersFilter {
     const filter = createFilter(capacity);
     for (const row of this.sql.exec<{ hash: string }>('SELECT hash FROM known')) filter.add(row.hash);
     this.filter = filter;
     this.filterCapacity = capacity;
+    return filter;
   }
 
   private configuredCapacity(): number {
     return config(this.env).knownUsersCapacity;
   }
 
+  /** Kept in meta by add() and remove(), in their transactions: no scan of the table. */
   private count(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM known').one().n;
+    return this.meta('count', 0);
   }
 
   private countSince(seq: number): number {
